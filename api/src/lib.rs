@@ -1,0 +1,124 @@
+//! The Elasticsearch service-account token API, as a dropshot API trait.
+//!
+//! The trait is the contract: `cargo xtask openapi generate` renders it into
+//! `openapi/elasticsearch.json`, the client is generated from that document,
+//! and the server implements the trait. Endpoint doc comments become the
+//! document's summaries and descriptions; they follow Elasticsearch's own API
+//! specification (`elastic/elasticsearch-specification`) wherever a client
+//! can tell.
+//!
+//! Every endpoint answers with an [`EsReply`]: see its documentation for why
+//! Elasticsearch errors travel inside it rather than in the `Err` arm.
+
+mod error;
+mod paths;
+mod pretty;
+mod reply;
+
+use dropshot::{Path, RequestContext};
+use es_tokens_types::{ClearCachedServiceTokensResponse, InfoResponse};
+
+pub use error::EsError;
+pub use paths::ServiceTokensPath;
+pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT};
+
+/// The title of the OpenAPI document.
+pub const API_TITLE: &str = "Elasticsearch service account token API";
+/// The version of the OpenAPI document; bump it when the contract changes.
+pub const API_VERSION: &str = "0.1.0";
+
+/// The HTTP API a node serves on `http.port`.
+#[dropshot::api_description]
+pub trait ElasticsearchApi {
+    /// Everything the handlers need: the node's caches, settings and cluster.
+    type Context;
+
+    /// Get cluster info
+    ///
+    /// Get basic build, version, and cluster information.
+    #[endpoint {
+        method = GET,
+        path = "/",
+        operation_id = "info",
+        tags = ["info"],
+    }]
+    async fn info(rqctx: RequestContext<Self::Context>) -> Result<EsReply<InfoResponse>, EsError>;
+
+    /// Ping the cluster
+    ///
+    /// Answers 200 with the headers of `GET /` and no body when the node is
+    /// up. Clients use it to check that they talk to Elasticsearch.
+    #[endpoint {
+        method = HEAD,
+        path = "/",
+        operation_id = "ping",
+        tags = ["info"],
+    }]
+    async fn ping(rqctx: RequestContext<Self::Context>) -> Result<Head, EsError>;
+
+    /// Clear service account token caches
+    ///
+    /// Evict a subset of all entries from the service account token caches.
+    /// Two separate caches exist for service account tokens: one cache for
+    /// tokens backed by the `service_tokens` file, and another for tokens
+    /// backed by the `.security` index. This API clears matching entries from
+    /// both caches, on every node of the cluster.
+    ///
+    /// The cache for service account tokens backed by the `.security` index is
+    /// cleared automatically on state changes of the security index. The cache
+    /// for tokens backed by the `service_tokens` file is cleared automatically
+    /// on file changes.
+    ///
+    /// The namespace and service are not checked: clearing the caches of an
+    /// unknown account, or of tokens that are not cached, succeeds. The call
+    /// answers 200 even when some nodes fail; see `_nodes.failures`.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache",
+        operation_id = "security-clear-cached-service-tokens",
+        tags = ["security"],
+    }]
+    async fn security_clear_cached_service_tokens(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceTokensPath>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError>;
+
+    /// Get node metrics
+    ///
+    /// The node's metrics in the Prometheus text exposition format (version
+    /// 0.0.4): per token cache (`cache="file"|"index"`), the number of entries
+    /// at scrape time and counters of hits, misses and evictions by cause.
+    #[endpoint {
+        method = GET,
+        path = "/metrics",
+        operation_id = "metrics",
+        tags = ["observability"],
+    }]
+    async fn metrics(rqctx: RequestContext<Self::Context>) -> Result<PrometheusText, EsError>;
+}
+
+/// Renders the OpenAPI document of [`ElasticsearchApi`], exactly as it is
+/// checked in under `openapi/`.
+pub fn openapi_document() -> String {
+    let description = elasticsearch_api_mod::stub_api_description().expect("the API trait describes a valid API");
+    let mut out = Vec::new();
+    description
+        .openapi(API_TITLE, semver_version())
+        .description(
+            "The service account token APIs of Elasticsearch, centred on \
+             clearing the service account token caches. Bodies, status codes \
+             and errors follow Elasticsearch.",
+        )
+        .license("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0")
+        .write(&mut out)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("the document is JSON, hence UTF-8")
+}
+
+fn semver_version() -> dropshot::semver::Version {
+    API_VERSION.parse().expect("API_VERSION is a semver version")
+}

@@ -1,0 +1,55 @@
+//! Rust client for the Elasticsearch service-account token API.
+//!
+//! Generated at build time by progenitor from the checked-in contract,
+//! `openapi/elasticsearch.json`; nothing here is written by hand but this
+//! page. The wire types are not generated: they are the shared
+//! [`es_tokens_types`], so the client and the server cannot disagree on them,
+//! and so `_nodes` and `nodes` (which a generated struct would both name
+//! `nodes`) keep their own fields.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), es_tokens_client::Error<es_tokens_client::es_tokens_types::ErrorResponse>> {
+//! let client = es_tokens_client::Client::new("http://127.0.0.1:9200");
+//! let cleared = client
+//!     .security_clear_cached_service_tokens("elastic", "fleet-server", "token1,token2")
+//!     .await?
+//!     .into_inner();
+//! assert_eq!(cleared.node_stats.failed, 0);
+//! println!("cleared on {} node(s) of {}", cleared.node_stats.successful, cleared.cluster_name);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors carry Elasticsearch's body:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! # let client = es_tokens_client::Client::new("http://127.0.0.1:9200");
+//! match client.security_clear_cached_service_tokens("elastic", "fleet-server", "_bad").await {
+//!     Err(es_tokens_client::Error::ErrorResponse(response)) => {
+//!         assert_eq!(response.status().as_u16(), 400);
+//!         assert_eq!(response.error.kind, "illegal_argument_exception");
+//!     }
+//!     other => panic!("expected a 400, got {other:?}"),
+//! }
+//! # }
+//! ```
+
+/// The wire types the client speaks, re-exported so callers need not depend
+/// on the crate themselves.
+pub use es_tokens_types;
+
+progenitor::generate_api!(
+    spec = "../openapi/elasticsearch.json",
+    interface = Positional,
+    tags = Merged,
+    replace = {
+        ClearCachedServiceTokensResponse = es_tokens_types::ClearCachedServiceTokensResponse,
+        ClusterNode = es_tokens_types::ClusterNode,
+        ElasticsearchVersionInfo = es_tokens_types::ElasticsearchVersionInfo,
+        ErrorCause = es_tokens_types::ErrorCause,
+        ErrorResponse = es_tokens_types::ErrorResponse,
+        InfoResponse = es_tokens_types::InfoResponse,
+        NodeStatistics = es_tokens_types::NodeStatistics,
+    },
+);

@@ -1,0 +1,393 @@
+//! One service-token cache: bounded, expiring, and clearable by exact key or
+//! by account without scanning the whole cache.
+//!
+//! Entries live in a moka cache (expire-after-write, LRU size bound). Beside
+//! it, an index from account (`namespace/service`) to its cached keys makes
+//! clearing one account cost what that account holds, not what the cache
+//! holds.
+//!
+//! Keeping the two consistent: every write to the cache (insert, clear)
+//! happens under the index lock, so a clear and an insert never interleave.
+//! moka reports the removals it makes on its own (expiry, size) through an
+//! eviction listener; the listener must not take the index lock (it runs
+//! inside moka calls made under that lock), so it queues the removal and the
+//! next holder of the lock applies it. Each entry carries a generation so that
+//! a queued removal of an old entry never drops the record of a newer one with
+//! the same key.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use moka::notification::RemovalCause;
+use moka::policy::EvictionPolicy;
+use parking_lot::Mutex;
+
+use crate::metrics::{CacheMetrics, EvictionCause};
+use crate::token_key::TokenKey;
+
+/// A service-token cache holding values of type `V` (cheap to clone).
+pub struct TokenCache<V> {
+    /// `None` when caching is disabled (`ttl` 0): every lookup misses
+    /// silently and nothing is stored, as in Elasticsearch.
+    inner: Option<Inner<V>>,
+    metrics: CacheMetrics,
+}
+
+struct Inner<V> {
+    entries: moka::sync::Cache<TokenKey, Entry<V>>,
+    index: Mutex<AccountIndex>,
+    evicted: Arc<Mutex<Vec<(TokenKey, u64)>>>,
+    generations: AtomicU64,
+}
+
+#[derive(Clone)]
+struct Entry<V> {
+    generation: u64,
+    value: V,
+}
+
+/// Account (`namespace/service`) → cached key → generation of its entry.
+#[derive(Default)]
+struct AccountIndex {
+    accounts: HashMap<Arc<str>, HashMap<TokenKey, u64>>,
+}
+
+impl AccountIndex {
+    fn record(&mut self, key: &TokenKey, generation: u64) {
+        match self.accounts.get_mut(key.account()) {
+            Some(keys) => {
+                keys.insert(key.clone(), generation);
+            }
+            None => {
+                self.accounts.insert(key.account().into(), HashMap::from([(key.clone(), generation)]));
+            }
+        }
+    }
+
+    /// Drops the record of `key`, only if it is the given generation when one
+    /// is given.
+    fn forget(&mut self, key: &TokenKey, generation: Option<u64>) {
+        let Some(keys) = self.accounts.get_mut(key.account()) else { return };
+        if generation.is_none() || keys.get(key) == generation.as_ref() {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.accounts.remove(key.account());
+            }
+        }
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
+    /// A cache whose entries expire `ttl` after they were written and that
+    /// holds at most `max_tokens`; a zero `ttl` disables it.
+    pub fn new(ttl: Duration, max_tokens: u64, metrics: CacheMetrics) -> Self {
+        if ttl.is_zero() {
+            return TokenCache { inner: None, metrics };
+        }
+        let evicted: Arc<Mutex<Vec<(TokenKey, u64)>>> = Arc::default();
+        let listener = {
+            let evicted = Arc::clone(&evicted);
+            let metrics = metrics.clone();
+            move |key: Arc<TokenKey>, entry: Entry<V>, cause: RemovalCause| {
+                let cause = match cause {
+                    // A newer entry took this one's place; its record stays.
+                    RemovalCause::Replaced => return,
+                    // Counted by whoever removed it, who knows the cause.
+                    RemovalCause::Explicit => None,
+                    RemovalCause::Expired => Some(EvictionCause::Expired),
+                    RemovalCause::Size => Some(EvictionCause::Size),
+                };
+                if let Some(cause) = cause {
+                    metrics.evicted(cause, 1);
+                }
+                evicted.lock().push((TokenKey::clone(&key), entry.generation));
+            }
+        };
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(max_tokens)
+            .time_to_live(ttl)
+            .eviction_policy(EvictionPolicy::lru())
+            .eviction_listener(listener)
+            .build();
+        let inner = Inner { entries, index: Mutex::default(), evicted, generations: AtomicU64::new(0) };
+        TokenCache { inner: Some(inner), metrics }
+    }
+
+    /// Whether the cache stores anything at all.
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// The cached value of `key`, counting a hit or a miss.
+    pub fn get(&self, key: &TokenKey) -> Option<V> {
+        let inner = self.inner.as_ref()?;
+        let found = inner.entries.get(key).map(|entry| entry.value);
+        match found {
+            Some(_) => self.metrics.hit(),
+            None => self.metrics.miss(),
+        }
+        found
+    }
+
+    /// Caches `value` under `key`, replacing any earlier value.
+    pub fn insert(&self, key: TokenKey, value: V) {
+        let Some(inner) = &self.inner else { return };
+        let mut index = inner.lock_index();
+        let generation = inner.generations.fetch_add(1, Ordering::Relaxed);
+        inner.entries.insert(key.clone(), Entry { generation, value });
+        index.record(&key, generation);
+    }
+
+    /// The cached value of `key`, or `init()` cached and returned with `true`
+    /// when there was none. Concurrent callers for one key get the same
+    /// value; exactly one of them gets `true`.
+    pub fn get_or_insert_with(&self, key: &TokenKey, init: impl FnOnce() -> V) -> Option<(V, bool)> {
+        let inner = self.inner.as_ref()?;
+        if let Some(entry) = inner.entries.get(key) {
+            self.metrics.hit();
+            return Some((entry.value, false));
+        }
+        let mut index = inner.lock_index();
+        // Another caller may have inserted while we waited for the lock.
+        if let Some(entry) = inner.entries.get(key) {
+            self.metrics.hit();
+            return Some((entry.value, false));
+        }
+        self.metrics.miss();
+        let generation = inner.generations.fetch_add(1, Ordering::Relaxed);
+        let value = init();
+        inner.entries.insert(key.clone(), Entry { generation, value: value.clone() });
+        index.record(key, generation);
+        Some((value, true))
+    }
+
+    /// Removes `key` if `matches` its cached value; whether it did.
+    pub fn remove_if(&self, key: &TokenKey, matches: impl FnOnce(&V) -> bool) -> bool {
+        let Some(inner) = &self.inner else { return false };
+        let mut index = inner.lock_index();
+        match inner.entries.get(key) {
+            Some(entry) if matches(&entry.value) => {
+                inner.entries.remove(key);
+                index.forget(key, None);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Removes exactly these keys (`token1` does not touch `token1xyz`);
+    /// returns how many were cached.
+    pub fn invalidate<'a>(&self, keys: impl IntoIterator<Item = &'a TokenKey>, cause: EvictionCause) -> u64 {
+        let Some(inner) = &self.inner else { return 0 };
+        let mut index = inner.lock_index();
+        let mut removed = 0;
+        for key in keys {
+            if inner.entries.remove(key).is_some() {
+                removed += 1;
+            }
+            index.forget(key, None);
+        }
+        self.metrics.evicted(cause, removed);
+        removed
+    }
+
+    /// Removes every token of `account` (`namespace/service`), visiting only
+    /// that account's entries; returns how many were cached.
+    pub fn invalidate_account(&self, account: &str, cause: EvictionCause) -> u64 {
+        let Some(inner) = &self.inner else { return 0 };
+        let mut index = inner.lock_index();
+        let Some(keys) = index.accounts.remove(account) else { return 0 };
+        let removed = keys.keys().filter(|key| inner.entries.remove(*key).is_some()).count() as u64;
+        self.metrics.evicted(cause, removed);
+        removed
+    }
+
+    /// Empties the cache; returns how many entries it held.
+    pub fn invalidate_all(&self, cause: EvictionCause) -> u64 {
+        let Some(inner) = &self.inner else { return 0 };
+        let mut index = inner.lock_index();
+        let accounts = std::mem::take(&mut index.accounts);
+        let removed =
+            accounts.values().flat_map(HashMap::keys).filter(|key| inner.entries.remove(*key).is_some()).count() as u64;
+        self.metrics.evicted(cause, removed);
+        removed
+    }
+
+    /// The number of entries now, after applying pending expirations.
+    pub fn entry_count(&self) -> u64 {
+        let Some(inner) = &self.inner else { return 0 };
+        let _index = inner.lock_index();
+        inner.entries.run_pending_tasks();
+        inner.entries.entry_count()
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Inner<V> {
+    /// Locks the index, first applying the removals moka reported since.
+    fn lock_index(&self) -> parking_lot::MutexGuard<'_, AccountIndex> {
+        let mut index = self.index.lock();
+        let evicted = std::mem::take(&mut *self.evicted.lock());
+        for (key, generation) in &evicted {
+            index.forget(key, Some(*generation));
+        }
+        index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Barrier;
+
+    use super::*;
+    use crate::metrics::{CacheKind, Metrics};
+
+    fn cache(ttl: Duration, max: u64) -> TokenCache<u32> {
+        TokenCache::new(ttl, max, Metrics::new().cache(CacheKind::File))
+    }
+
+    fn key(account: &str, name: &str) -> TokenKey {
+        let (namespace, service) = account.split_once('/').unwrap();
+        TokenKey::new(namespace, service, name)
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn exact_eviction_touches_only_that_key() {
+        let cache = cache(HOUR, 100);
+        cache.insert(key("elastic/fleet-server", "token1"), 1);
+        cache.insert(key("elastic/fleet-server", "token1xyz"), 2);
+        assert_eq!(cache.invalidate([&key("elastic/fleet-server", "token1")], EvictionCause::ClearApi), 1);
+        assert_eq!(cache.get(&key("elastic/fleet-server", "token1")), None);
+        assert_eq!(cache.get(&key("elastic/fleet-server", "token1xyz")), Some(2));
+        // Keys that are not cached are ignored.
+        assert_eq!(cache.invalidate([&key("elastic/fleet-server", "nope")], EvictionCause::ClearApi), 0);
+    }
+
+    #[test]
+    fn account_eviction_touches_only_that_account() {
+        let cache = cache(HOUR, 100);
+        cache.insert(key("elastic/fleet", "a"), 1);
+        cache.insert(key("elastic/fleet", "b"), 2);
+        cache.insert(key("elastic/fleet-server", "a"), 3);
+        cache.insert(key("elastic/fleet-server-remote", "a"), 4);
+        assert_eq!(cache.invalidate_account("elastic/fleet", EvictionCause::ClearApi), 2);
+        assert_eq!(cache.get(&key("elastic/fleet", "a")), None);
+        assert_eq!(cache.get(&key("elastic/fleet", "b")), None);
+        assert_eq!(cache.get(&key("elastic/fleet-server", "a")), Some(3));
+        assert_eq!(cache.get(&key("elastic/fleet-server-remote", "a")), Some(4));
+        assert_eq!(cache.invalidate_account("elastic/fleet", EvictionCause::ClearApi), 0);
+        assert_eq!(cache.entry_count(), 2);
+    }
+
+    #[test]
+    fn entries_expire_after_write() {
+        let cache = cache(Duration::from_millis(50), 100);
+        cache.insert(key("elastic/kibana", "t"), 1);
+        assert_eq!(cache.get(&key("elastic/kibana", "t")), Some(1));
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(cache.get(&key("elastic/kibana", "t")), None);
+        assert_eq!(cache.entry_count(), 0);
+        // The expired entry's record is gone too: a new entry under the same
+        // key is still cleared by account.
+        cache.insert(key("elastic/kibana", "t"), 2);
+        assert_eq!(cache.invalidate_account("elastic/kibana", EvictionCause::ClearApi), 1);
+    }
+
+    #[test]
+    fn size_is_bounded() {
+        let cache = cache(HOUR, 10);
+        for i in 0..100 {
+            cache.insert(key("elastic/fleet-server", &format!("t{i}")), i);
+        }
+        let cached = cache.entry_count();
+        assert!(cached <= 10, "{cached}");
+        // Least recently used entries went first.
+        assert_eq!(cache.get(&key("elastic/fleet-server", "t99")), Some(99));
+        assert_eq!(cache.get(&key("elastic/fleet-server", "t0")), None);
+        // Size evictions drop index records as well: clearing the account
+        // counts only what is still cached.
+        assert_eq!(cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi), cached);
+        assert_eq!(cache.entry_count(), 0);
+    }
+
+    #[test]
+    fn disabled_cache_holds_nothing() {
+        let cache = cache(Duration::ZERO, 100);
+        assert!(!cache.is_enabled());
+        cache.insert(key("elastic/fleet-server", "t"), 1);
+        assert_eq!(cache.get(&key("elastic/fleet-server", "t")), None);
+        assert_eq!(cache.get_or_insert_with(&key("elastic/fleet-server", "t"), || 1), None);
+        assert_eq!(cache.entry_count(), 0);
+    }
+
+    #[test]
+    fn invalidate_all_counts_what_it_removed() {
+        let cache = cache(HOUR, 100);
+        for i in 0..5 {
+            cache.insert(key(&format!("elastic/s{i}"), "t"), i);
+        }
+        assert_eq!(cache.invalidate_all(EvictionCause::FileChange), 5);
+        assert_eq!(cache.entry_count(), 0);
+    }
+
+    #[test]
+    fn get_or_insert_with_inserts_once() {
+        let cache = cache(HOUR, 100);
+        let k = key("elastic/fleet-server", "t");
+        assert_eq!(cache.get_or_insert_with(&k, || 7), Some((7, true)));
+        assert_eq!(cache.get_or_insert_with(&k, || 8), Some((7, false)));
+        assert!(!cache.remove_if(&k, |v| *v == 8));
+        assert!(cache.remove_if(&k, |v| *v == 7));
+        assert_eq!(cache.get(&k), None);
+    }
+
+    /// Clears racing inserts must never strand an entry that the index no
+    /// longer knows: after the race, one account clear empties the account.
+    #[test]
+    fn concurrent_clears_during_inserts() {
+        let cache = Arc::new(cache(HOUR, 1_000_000));
+        let threads = 4;
+        let barrier = Arc::new(Barrier::new(threads + 1));
+        let mut handles = Vec::new();
+        for t in 0..threads {
+            let cache = Arc::clone(&cache);
+            let barrier = Arc::clone(&barrier);
+            handles.push(std::thread::spawn(move || {
+                barrier.wait();
+                for i in 0..5_000u32 {
+                    cache.insert(key("elastic/fleet-server", &format!("t{}", i % 200)), t as u32);
+                    if i % 7 == 0 {
+                        cache.invalidate(
+                            [&key("elastic/fleet-server", &format!("t{}", (i + 3) % 200))],
+                            EvictionCause::ClearApi,
+                        );
+                    }
+                    cache.insert(key("elastic/kibana", &format!("k{i}")), i);
+                }
+            }));
+        }
+        let clearer = {
+            let cache = Arc::clone(&cache);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                for _ in 0..2_000 {
+                    cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi);
+                }
+            })
+        };
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        clearer.join().unwrap();
+        cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi);
+        for i in 0..200 {
+            assert_eq!(cache.get(&key("elastic/fleet-server", &format!("t{i}"))), None, "t{i} survived");
+        }
+        // Only the 5000 distinct kibana keys are left.
+        assert_eq!(cache.entry_count(), 5_000);
+    }
+}

@@ -1,0 +1,64 @@
+//! Everything a request handler reaches: the node's identity, caches and
+//! metrics.
+
+use es_tokens_types::{ElasticsearchVersionInfo, InfoResponse};
+
+use crate::metrics::Metrics;
+use crate::token_caches::TokenCaches;
+
+/// The Elasticsearch version this node answers as.
+pub const ES_VERSION: &str = "9.2.0";
+/// The Lucene version Elasticsearch 9.2.0 bundles.
+const LUCENE_VERSION: &str = "10.3.1";
+
+/// Who this node is.
+#[derive(Clone, Debug)]
+pub struct NodeIdentity {
+    /// Random, persisted under `path.data`.
+    pub node_id: String,
+    /// `node.name`.
+    pub node_name: String,
+    /// `cluster.name`.
+    pub cluster_name: String,
+    /// The cluster's id, persisted under `path.data`.
+    pub cluster_uuid: String,
+}
+
+/// The state behind the HTTP API of one node.
+pub struct NodeContext {
+    /// Who this node is.
+    pub identity: NodeIdentity,
+    /// The file-token and index-token caches.
+    pub caches: TokenCaches,
+    /// The metrics registry.
+    pub metrics: Metrics,
+}
+
+impl NodeContext {
+    /// The body of `GET /`.
+    pub fn info(&self) -> InfoResponse {
+        InfoResponse {
+            name: self.identity.node_name.clone(),
+            cluster_name: self.identity.cluster_name.clone(),
+            cluster_uuid: self.identity.cluster_uuid.clone(),
+            version: ElasticsearchVersionInfo {
+                number: ES_VERSION.to_string(),
+                build_flavor: "default".to_string(),
+                build_type: "tar".to_string(),
+                // Not an Elasticsearch build: say which build of ours answers.
+                build_hash: concat!("es-tokens-", env!("CARGO_PKG_VERSION")).to_string(),
+                build_date: "2025-10-21T00:00:00.000Z".to_string(),
+                build_snapshot: false,
+                lucene_version: LUCENE_VERSION.to_string(),
+                minimum_wire_compatibility_version: "8.19.0".to_string(),
+                minimum_index_compatibility_version: "8.0.0".to_string(),
+            },
+            tagline: "You Know, for Search".to_string(),
+        }
+    }
+
+    /// The metrics exposition, with entry counts taken now.
+    pub fn render_metrics(&self) -> String {
+        self.metrics.render(&self.caches.entry_counts())
+    }
+}

@@ -1,0 +1,125 @@
+//! The node's data directory (`path.data`): locked for one node at a time,
+//! holding the node's persistent identity.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// Why the data directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DataPathError {
+    /// The directory cannot be created or written.
+    #[error("failed to prepare data path [{path}]: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// Another node holds the lock.
+    #[error(
+        "failed to obtain node locks, tried [{0}]; maybe these locations are not writable or multiple nodes were \
+         started on the same data path?"
+    )]
+    Locked(PathBuf),
+    /// The metadata file is not ours.
+    #[error("failed to read node metadata [{path}]: {message}")]
+    Corrupt { path: PathBuf, message: String },
+}
+
+const LOCK_FILE: &str = "node.lock";
+const METADATA_FILE: &str = "node.json";
+
+/// What a node persists about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeMetadata {
+    /// The node's id, stable across restarts.
+    pub node_id: String,
+    /// The id of the cluster this node formed or joined.
+    pub cluster_uuid: String,
+}
+
+/// A data directory this process holds the lock of, for as long as it lives.
+pub struct DataPath {
+    path: PathBuf,
+    _lock: File,
+}
+
+impl DataPath {
+    /// Creates the directory if needed and locks it, so that no second node
+    /// shares it (and with it, the node id).
+    pub fn lock(path: &Path) -> Result<DataPath, DataPathError> {
+        let io = |source| DataPathError::Io { path: path.to_path_buf(), source };
+        std::fs::create_dir_all(path).map_err(io)?;
+        let lock = File::options().create(true).truncate(false).write(true).open(path.join(LOCK_FILE)).map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => Ok(DataPath { path: path.to_path_buf(), _lock: lock }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(DataPathError::Locked(path.to_path_buf())),
+            Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+        }
+    }
+
+    /// The node's metadata, created (with a new random node id and cluster
+    /// uuid) on first start.
+    pub fn node_metadata(&self) -> Result<NodeMetadata, DataPathError> {
+        let path = self.path.join(METADATA_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| DataPathError::Corrupt { path: path.clone(), message: e.to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let metadata = NodeMetadata { node_id: random_base64_uuid(), cluster_uuid: random_base64_uuid() };
+                let json = serde_json::to_vec_pretty(&metadata).expect("metadata serializes");
+                write_atomically(&path, &json).map_err(|source| DataPathError::Io { path, source })?;
+                Ok(metadata)
+            }
+            Err(source) => Err(DataPathError::Io { path, source }),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old or the new
+/// content, never a part.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut file = File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// A random id as Elasticsearch makes them (`UUIDs.randomBase64UUID`): 16
+/// random bytes with the UUID v4 version and variant bits set, URL-safe
+/// base64 without padding, 22 characters.
+pub fn random_base64_uuid() -> String {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_look_like_elasticsearch_ids() {
+        let id = random_base64_uuid();
+        assert_eq!(id.len(), 22);
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!("QRST".contains(id.chars().nth(8).unwrap()), "{id}");
+    }
+
+    #[test]
+    fn the_node_id_survives_restarts_and_the_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = {
+            let data = DataPath::lock(dir.path()).unwrap();
+            assert!(matches!(DataPath::lock(dir.path()), Err(DataPathError::Locked(_))));
+            data.node_metadata().unwrap()
+        };
+        let data = DataPath::lock(dir.path()).unwrap();
+        assert_eq!(data.node_metadata().unwrap(), first);
+    }
+}

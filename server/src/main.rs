@@ -1,0 +1,71 @@
+//! `es-tokens`: run with no subcommand to start a node, like `elasticsearch`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use es_tokens_server::settings::SETTINGS;
+use es_tokens_server::{Node, Settings, logging};
+
+/// Exit code for a configuration error (Elasticsearch's `ExitCodes.CONFIG`).
+const EXIT_CONFIG: u8 = 78;
+
+#[derive(Parser)]
+#[command(
+    name = "es-tokens",
+    version,
+    about = "Starts a node serving Elasticsearch's service-account token APIs.",
+    after_help = settings_help()
+)]
+struct Cli {
+    /// Set a setting, overriding elasticsearch.yml (repeatable): -E http.port=9201
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+}
+
+fn settings_help() -> String {
+    let mut help = String::from(
+        "Settings are read from $ES_PATH_CONF/elasticsearch.yml (default config/elasticsearch.yml; the file is \
+         optional), then overridden by -E.\n\nSettings:\n",
+    );
+    for spec in SETTINGS {
+        help.push_str(&format!("  {}\n      {} (default: {})\n", spec.key, spec.help, spec.default));
+    }
+    help
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    let conf_dir = std::env::var_os("ES_PATH_CONF").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("config"));
+    let settings = match Settings::load(&conf_dir, &cli.settings) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("fatal exception while booting the node: {error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    runtime.block_on(async {
+        let node = match Node::start(settings).await {
+            Ok(node) => node,
+            Err(error) => {
+                eprintln!("fatal exception while booting the node: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        wait_for_shutdown().await;
+        node.stop().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn wait_for_shutdown() {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be handled");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}

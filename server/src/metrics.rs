@@ -1,0 +1,160 @@
+//! The node's Prometheus metrics.
+//!
+//! Per token cache (label `cache="file"|"index"`): entries at scrape time,
+//! hits, misses, and evictions by cause. Counters are registered with every
+//! label value up front so a scrape shows zeros rather than gaps.
+
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+/// Which of the two service-token caches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CacheKind {
+    /// Tokens from the `service_tokens` file.
+    File,
+    /// Tokens from the `.security` index.
+    Index,
+}
+
+impl CacheKind {
+    /// The `cache` label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            CacheKind::File => "file",
+            CacheKind::Index => "index",
+        }
+    }
+}
+
+/// Why entries left a cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvictionCause {
+    /// The clear-cache API.
+    ClearApi,
+    /// The `service_tokens` file changed.
+    FileChange,
+    /// The security index changed state.
+    IndexChange,
+    /// The entry outlived the cache's TTL.
+    Expired,
+    /// The cache was full.
+    Size,
+}
+
+impl EvictionCause {
+    const ALL: [EvictionCause; 5] = [
+        EvictionCause::ClearApi,
+        EvictionCause::FileChange,
+        EvictionCause::IndexChange,
+        EvictionCause::Expired,
+        EvictionCause::Size,
+    ];
+
+    /// The `cause` label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            EvictionCause::ClearApi => "clear_api",
+            EvictionCause::FileChange => "file_change",
+            EvictionCause::IndexChange => "index_change",
+            EvictionCause::Expired => "expired",
+            EvictionCause::Size => "size",
+        }
+    }
+}
+
+/// The registry a node scrapes from.
+pub struct Metrics {
+    registry: Registry,
+    entries: IntGaugeVec,
+    hits: IntCounterVec,
+    misses: IntCounterVec,
+    evictions: IntCounterVec,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// A registry with every series at zero.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let entries = IntGaugeVec::new(
+            Opts::new("service_token_cache_entries", "Entries in the service token cache at scrape time."),
+            &["cache"],
+        )
+        .expect("valid metric");
+        let hits = IntCounterVec::new(
+            Opts::new("service_token_cache_hits_total", "Lookups answered from the service token cache."),
+            &["cache"],
+        )
+        .expect("valid metric");
+        let misses = IntCounterVec::new(
+            Opts::new("service_token_cache_misses_total", "Lookups the service token cache could not answer."),
+            &["cache"],
+        )
+        .expect("valid metric");
+        let evictions = IntCounterVec::new(
+            Opts::new("service_token_cache_evictions_total", "Entries removed from the service token cache, by cause."),
+            &["cache", "cause"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(entries.clone())).expect("unique metric");
+        registry.register(Box::new(hits.clone())).expect("unique metric");
+        registry.register(Box::new(misses.clone())).expect("unique metric");
+        registry.register(Box::new(evictions.clone())).expect("unique metric");
+        let metrics = Metrics { registry, entries, hits, misses, evictions };
+        for kind in [CacheKind::File, CacheKind::Index] {
+            let _ = metrics.cache(kind);
+            metrics.entries.with_label_values(&[kind.label()]).set(0);
+        }
+        metrics
+    }
+
+    /// The counters of one cache.
+    pub fn cache(&self, kind: CacheKind) -> CacheMetrics {
+        let label = kind.label();
+        CacheMetrics {
+            hits: self.hits.with_label_values(&[label]),
+            misses: self.misses.with_label_values(&[label]),
+            evictions: EvictionCause::ALL.map(|cause| self.evictions.with_label_values(&[label, cause.label()])),
+        }
+    }
+
+    /// The text exposition, with the entry gauges set to `entries`.
+    pub fn render(&self, entries: &[(CacheKind, u64)]) -> String {
+        for (kind, count) in entries {
+            self.entries.with_label_values(&[kind.label()]).set(i64::try_from(*count).unwrap_or(i64::MAX));
+        }
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("encoding to a Vec cannot fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}
+
+/// The counters of one cache, cheap to clone.
+#[derive(Clone)]
+pub struct CacheMetrics {
+    hits: IntCounter,
+    misses: IntCounter,
+    evictions: [IntCounter; 5],
+}
+
+impl CacheMetrics {
+    /// Counts a lookup answered from the cache.
+    pub fn hit(&self) {
+        self.hits.inc();
+    }
+
+    /// Counts a lookup the cache could not answer.
+    pub fn miss(&self) {
+        self.misses.inc();
+    }
+
+    /// Counts `count` entries removed for `cause`.
+    pub fn evicted(&self, cause: EvictionCause, count: u64) {
+        let index = EvictionCause::ALL.iter().position(|c| *c == cause).expect("every cause is listed");
+        self.evictions[index].inc_by(count);
+    }
+}

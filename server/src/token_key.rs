@@ -1,0 +1,77 @@
+//! The key of a cached token: its qualified name `namespace/service/name`.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A token's qualified name, `namespace/service/name`, cheap to clone.
+///
+/// Equality and hashing look at the qualified string only, as Elasticsearch's
+/// string-keyed caches do.
+#[derive(Clone)]
+pub struct TokenKey {
+    qualified: Arc<str>,
+    account_len: usize,
+}
+
+impl TokenKey {
+    /// The key of token `name` of account `namespace/service`.
+    pub fn new(namespace: &str, service: &str, name: &str) -> Self {
+        let qualified: Arc<str> = format!("{namespace}/{service}/{name}").into();
+        TokenKey { qualified, account_len: namespace.len() + 1 + service.len() }
+    }
+
+    /// `namespace/service/name`.
+    pub fn qualified(&self) -> &str {
+        &self.qualified
+    }
+
+    /// `namespace/service`, the account the token belongs to.
+    pub fn account(&self) -> &str {
+        &self.qualified[..self.account_len]
+    }
+
+    /// The token's name.
+    pub fn name(&self) -> &str {
+        &self.qualified[self.account_len + 1..]
+    }
+}
+
+impl PartialEq for TokenKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.qualified == other.qualified
+    }
+}
+
+impl Eq for TokenKey {}
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.qualified.hash(state);
+    }
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.qualified)
+    }
+}
+
+impl fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenKey({})", self.qualified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TokenKey;
+
+    #[test]
+    fn parts() {
+        let key = TokenKey::new("elastic", "fleet-server", "token1");
+        assert_eq!(key.qualified(), "elastic/fleet-server/token1");
+        assert_eq!(key.account(), "elastic/fleet-server");
+        assert_eq!(key.name(), "token1");
+    }
+}

@@ -1,0 +1,20 @@
+//! Wire types of the Elasticsearch service-account token APIs.
+//!
+//! These types are shared, unchanged, by the API trait (which renders them
+//! into the OpenAPI document), the server (which serializes them) and the
+//! generated client (which uses them in place of generated types, see
+//! `client/src/lib.rs`). Field order is part of the contract: Elasticsearch
+//! clients never depend on it, but people diffing responses do, so every
+//! struct declares its fields in the order Elasticsearch writes them.
+//!
+//! This crate must stay free of server dependencies: the client depends on it.
+
+mod clear_cache;
+mod error;
+mod info;
+mod nodes;
+
+pub use clear_cache::ClearCachedServiceTokensResponse;
+pub use error::{ErrorCause, ErrorResponse};
+pub use info::{ElasticsearchVersionInfo, InfoResponse};
+pub use nodes::{ClusterNode, NodeStatistics};
