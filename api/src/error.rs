@@ -33,6 +33,18 @@ impl EsError {
         EsError { status, body: ErrorResponse { error: cause, status: status.as_u16() } }
     }
 
+    /// An error whose chain consists of Elasticsearch exceptions only, so
+    /// that its root cause is the innermost one (without its own cause).
+    pub fn with_root_cause(status: ErrorStatusCode, mut cause: ErrorCause) -> Self {
+        let mut root = &cause;
+        while let Some(inner) = &root.caused_by {
+            root = inner;
+        }
+        let root = ErrorCause { root_cause: None, caused_by: None, ..root.clone() };
+        cause.root_cause = Some(vec![root]);
+        EsError { status, body: ErrorResponse { error: cause, status: status.as_u16() } }
+    }
+
     /// A 400 `illegal_argument_exception`, Elasticsearch's answer to most bad
     /// input.
     pub fn illegal_argument(reason: impl Into<String>) -> Self {

@@ -15,11 +15,14 @@ mod paths;
 mod pretty;
 mod reply;
 
-use dropshot::{Path, RequestContext};
-use es_tokens_types::{ClearCachedServiceTokensResponse, InfoResponse};
+use dropshot::{Path, Query, RequestContext};
+use es_tokens_types::{
+    AuthenticateResponse, ClearCachedServiceTokensResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse,
+    GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
+};
 
 pub use error::EsError;
-pub use paths::ServiceTokensPath;
+pub use paths::{NamespacePath, RefreshQuery, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath};
 pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT};
 
 /// The title of the OpenAPI document.
@@ -36,6 +39,10 @@ pub trait ElasticsearchApi {
     /// Get cluster info
     ///
     /// Get basic build, version, and cluster information.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `monitor`
     #[endpoint {
         method = GET,
         path = "/",
@@ -87,11 +94,191 @@ pub trait ElasticsearchApi {
         path: Path<ServiceTokensPath>,
     ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError>;
 
+    /// Create a service account token
+    ///
+    /// Create a service account token for access without requiring basic
+    /// authentication. The token is stored, as a hash of its secret only, in
+    /// the cluster's `.security` index and works on every node at once. The
+    /// response shows the token's value; it is not shown again.
+    ///
+    /// Token names must be 1 to 256 characters, alphanumeric, `-` or `_`, not
+    /// starting with `_`, and unique within the service account. A duplicate
+    /// is a 409 `version_conflict_engine_exception`; an unknown account a 400.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/service/{namespace}/{service}/credential/token/{name}",
+        operation_id = "security-create-service-token",
+        tags = ["security"],
+    }]
+    async fn security_create_service_token(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError>;
+
+    /// Create a service account token
+    ///
+    /// The same as `PUT`: create a named service account token.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = POST,
+        path = "/_security/service/{namespace}/{service}/credential/token/{name}",
+        operation_id = "security-create-service-token-1",
+        tags = ["security"],
+    }]
+    async fn security_create_service_token_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError>;
+
+    /// Create a service account token
+    ///
+    /// Create a service account token with a generated name, `token_`
+    /// followed by a time-based id.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = POST,
+        path = "/_security/service/{namespace}/{service}/credential/token",
+        operation_id = "security-create-service-token-2",
+        tags = ["security"],
+    }]
+    async fn security_create_service_token_2(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceAccountPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError>;
+
+    /// Delete service account tokens
+    ///
+    /// Delete a service account token from the `.security` index. Its entry
+    /// in the index-token cache is cleared on every node before the call
+    /// answers. Answers 200 `{"found":true}`, or 404 with exactly
+    /// `{"found":false}` when the token (or the account) does not exist.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = DELETE,
+        path = "/_security/service/{namespace}/{service}/credential/token/{name}",
+        operation_id = "security-delete-service-token",
+        tags = ["security"],
+    }]
+    async fn security_delete_service_token(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<DeleteServiceTokenResponse>, EsError>;
+
+    /// Get service account credentials
+    ///
+    /// Get all service credentials for a service account: the tokens of the
+    /// `.security` index, and the file tokens every node of the cluster
+    /// reports (under `nodes_credentials`). The account is not checked.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `read_security`
+    #[endpoint {
+        method = GET,
+        path = "/_security/service/{namespace}/{service}/credential",
+        operation_id = "security-get-service-credentials",
+        tags = ["security"],
+    }]
+    async fn security_get_service_credentials(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceCredentialsResponse>, EsError>;
+
+    /// Get service accounts
+    ///
+    /// Get a service account and its role descriptor. No match is `{}` with
+    /// 200.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = GET,
+        path = "/_security/service/{namespace}/{service}",
+        operation_id = "security-get-service-accounts",
+        tags = ["security"],
+    }]
+    async fn security_get_service_accounts(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError>;
+
+    /// Get service accounts
+    ///
+    /// Get the service accounts of a namespace and their role descriptors.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = GET,
+        path = "/_security/service/{namespace}",
+        operation_id = "security-get-service-accounts-1",
+        tags = ["security"],
+    }]
+    async fn security_get_service_accounts_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<NamespacePath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError>;
+
+    /// Get service accounts
+    ///
+    /// Get every built-in service account and its role descriptor.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_service_account`
+    #[endpoint {
+        method = GET,
+        path = "/_security/service",
+        operation_id = "security-get-service-accounts-2",
+        tags = ["security"],
+    }]
+    async fn security_get_service_accounts_2(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError>;
+
+    /// Authenticate a user
+    ///
+    /// Answers who the credentials of the request belong to: a user of a
+    /// realm (Basic authentication) or a service account (a bearer service
+    /// token), or a 401.
+    #[endpoint {
+        method = GET,
+        path = "/_security/_authenticate",
+        operation_id = "security-authenticate",
+        tags = ["security"],
+    }]
+    async fn security_authenticate(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<EsReply<AuthenticateResponse>, EsError>;
+
     /// Get node metrics
     ///
     /// The node's metrics in the Prometheus text exposition format (version
     /// 0.0.4): per token cache (`cache="file"|"index"`), the number of entries
     /// at scrape time and counters of hits, misses and evictions by cause.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `monitor`
     #[endpoint {
         method = GET,
         path = "/metrics",

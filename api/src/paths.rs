@@ -1,4 +1,4 @@
-//! Path parameters.
+//! Path and query parameters.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -15,4 +15,42 @@ pub struct ServiceTokensPath {
     /// belong to a service account. It does not support other wildcard
     /// patterns.
     pub name: String,
+}
+
+/// The path of an operation on one token of one service account.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ServiceTokenPath {
+    /// The namespace, which is a top-level grouping of service accounts.
+    pub namespace: String,
+    /// The name of the service, which must be unique within its namespace.
+    pub service: String,
+    /// The token name: 1 to 256 characters, alphanumeric, `-` or `_`, not
+    /// starting with `_`. Unique within the service account.
+    pub name: String,
+}
+
+/// The path of an operation on one service account.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ServiceAccountPath {
+    /// The namespace, which is a top-level grouping of service accounts.
+    pub namespace: String,
+    /// The name of the service, which must be unique within its namespace.
+    pub service: String,
+}
+
+/// The path of an operation on the service accounts of one namespace.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct NamespacePath {
+    /// The namespace, which is a top-level grouping of service accounts.
+    pub namespace: String,
+}
+
+/// The `refresh` parameter of operations that write the security index.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RefreshQuery {
+    /// `true` (or empty) to make the change visible to search at once,
+    /// `wait_for` to wait until it is, `false` to do neither. Changes are
+    /// visible at once on this node whatever the value; it is validated as
+    /// Elasticsearch validates it.
+    pub refresh: Option<String>,
 }

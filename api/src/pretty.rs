@@ -112,11 +112,10 @@ mod tests {
 
     #[test]
     fn nested_objects_and_arrays_indent_by_two() {
-        // `json!` sorts keys; structs keep their declaration order.
         let text = pretty(json!({"_nodes": {"total": 1, "failures": [{"type": "x"}]}, "roles": ["a", "b"]}));
         assert_eq!(
             text,
-            "{\n  \"_nodes\" : {\n    \"failures\" : [\n      {\n        \"type\" : \"x\"\n      }\n    ],\n    \"total\" : 1\n  },\n  \"roles\" : [\n    \"a\",\n    \"b\"\n  ]\n}\n"
+            "{\n  \"_nodes\" : {\n    \"total\" : 1,\n    \"failures\" : [\n      {\n        \"type\" : \"x\"\n      }\n    ]\n  },\n  \"roles\" : [\n    \"a\",\n    \"b\"\n  ]\n}\n"
         );
     }
 

@@ -29,6 +29,9 @@ const APPLICATION_JSON: &str = "application/json";
 pub struct EsReply<T> {
     outcome: Result<T, EsError>,
     format: ResponseFormat,
+    /// The status of a body reply: 200, except where Elasticsearch answers a
+    /// body with another status (`{"found":false}` with 404).
+    status: StatusCode,
 }
 
 /// How a response is rendered, as negotiated from the request.
@@ -50,7 +53,13 @@ impl Default for ResponseFormat {
 impl<T> EsReply<T> {
     /// Renders `outcome` in `format`.
     pub fn new<E: Into<EsError>>(outcome: Result<T, E>, format: ResponseFormat) -> Self {
-        EsReply { outcome: outcome.map_err(Into::into), format }
+        EsReply { outcome: outcome.map_err(Into::into), format, status: StatusCode::OK }
+    }
+
+    /// Sends a body with `status` instead of 200; errors keep their own.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
     }
 
     /// The outcome this reply renders.
@@ -151,9 +160,7 @@ fn error_response(error: EsError, format: &ResponseFormat) -> Result<Response<Bo
 impl<T: Serialize + JsonSchema + Send + Sync + 'static> HttpResponse for EsReply<T> {
     fn to_result(self) -> Result<Response<Body>, HttpError> {
         match self.outcome {
-            Ok(body) => {
-                Ok(es_response(StatusCode::OK, &self.format).body(json_bytes(&body, self.format.pretty)?.into())?)
-            }
+            Ok(body) => Ok(es_response(self.status, &self.format).body(json_bytes(&body, self.format.pretty)?.into())?),
             Err(error) => error_response(error, &self.format),
         }
     }
@@ -165,7 +172,10 @@ impl<T: Serialize + JsonSchema + Send + Sync + 'static> HttpResponse for EsReply
     }
 
     fn status_code(&self) -> StatusCode {
-        status_of(&self.outcome)
+        match &self.outcome {
+            Ok(_) => self.status,
+            Err(error) => error.status().as_status(),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub async fn clear_cached_service_tokens(
     service: &str,
     selection: &TokenSelection,
 ) -> ClearCachedServiceTokensResponse {
-    node.caches.clear(namespace, service, selection);
+    node.security.caches.clear(namespace, service, selection);
     let identity = &node.identity;
     ClearCachedServiceTokensResponse {
         node_stats: NodeStatistics::all_successful(1),

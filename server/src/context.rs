@@ -4,7 +4,7 @@
 use es_tokens_types::{ElasticsearchVersionInfo, InfoResponse};
 
 use crate::metrics::Metrics;
-use crate::token_caches::TokenCaches;
+use crate::security::Security;
 
 /// The Elasticsearch version this node answers as.
 pub const ES_VERSION: &str = "9.2.0";
@@ -28,8 +28,8 @@ pub struct NodeIdentity {
 pub struct NodeContext {
     /// Who this node is.
     pub identity: NodeIdentity,
-    /// The file-token and index-token caches.
-    pub caches: TokenCaches,
+    /// Authentication, authorization, token stores and caches.
+    pub security: Security,
     /// The metrics registry.
     pub metrics: Metrics,
 }
@@ -59,6 +59,6 @@ impl NodeContext {
 
     /// The metrics exposition, with entry counts taken now.
     pub fn render_metrics(&self) -> String {
-        self.metrics.render(&self.caches.entry_counts())
+        self.metrics.render(&self.security.caches.entry_counts())
     }
 }

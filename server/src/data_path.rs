@@ -4,8 +4,9 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
+
+use crate::uuids::random_base64_uuid;
 
 /// Why the data directory cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -89,27 +90,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A random id as Elasticsearch makes them (`UUIDs.randomBase64UUID`): 16
-/// random bytes with the UUID v4 version and variant bits set, URL-safe
-/// base64 without padding, 22 characters.
-pub fn random_base64_uuid() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_look_like_elasticsearch_ids() {
-        let id = random_base64_uuid();
-        assert_eq!(id.len(), 22);
-        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert!("QRST".contains(id.chars().nth(8).unwrap()), "{id}");
-    }
 
     #[test]
     fn the_node_id_survives_restarts_and_the_lock_is_exclusive() {

@@ -2,11 +2,14 @@
 //! Elasticsearch's error body in exactly one place, `From<ServiceError> for
 //! EsError`.
 
+use std::collections::BTreeMap;
+
 use dropshot::ErrorStatusCode;
 use es_tokens_api::EsError;
 use es_tokens_types::ErrorCause;
 
 use crate::token_name::InvalidTokenName;
+use crate::token_store::StoreError;
 
 /// A request failure, worded as Elasticsearch words it.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,56 @@ pub enum ServiceError {
     /// A request feature Elasticsearch has and this node does not implement.
     #[error("{0} is not supported by this node")]
     Unsupported(String),
+    /// No `Authorization` header.
+    #[error("missing authentication credentials for REST request [{uri}]")]
+    MissingCredentials { uri: String },
+    /// Basic credentials no realm accepts.
+    #[error("unable to authenticate user [{username}] for REST request [{uri}]")]
+    UserAuthentication { username: String, uri: String },
+    /// A service-account token that fails; the same words whatever failed.
+    #[error("failed to authenticate service account [{principal}] with token name [{token_name}]")]
+    ServiceAccountAuthentication { principal: String, token_name: String },
+    /// Credentials of a kind no authenticator of this node takes.
+    #[error("unable to authenticate with provided credentials and anonymous access is not allowed for this request")]
+    UnknownCredentials,
+    /// A `Basic` header that does not decode.
+    #[error("{0}")]
+    InvalidBasicHeader(&'static str),
+    /// A store could not answer during authentication.
+    #[error("error attempting to authenticate request")]
+    AuthenticationUnavailable(StoreError),
+    /// The caller lacks the privilege.
+    #[error(
+        "action [{action}] is unauthorized for {who}, this action is granted by the cluster privileges [{}]",
+        privileges.join(",")
+    )]
+    Unauthorized { action: String, who: String, privileges: Vec<&'static str> },
+    /// Creating a token for an account that does not exist.
+    #[error("service account [{0}] does not exist")]
+    UnknownServiceAccount(String),
+    /// A request that fails Elasticsearch's request validation.
+    #[error("Validation Failed: {}", render_validation(.0))]
+    ValidationFailed(Vec<String>),
+    /// A `refresh` parameter that is not `true`, `false`, `wait_for` or empty.
+    #[error("Unknown value for refresh: [{0}].")]
+    InvalidRefresh(String),
+    /// Creating a token that exists.
+    #[error("[service_account_token-{qualified}]: version conflict, document already exists (current version [1])")]
+    DuplicateToken { qualified: String, index_uuid: String },
+    /// The security index could not be read or written.
+    #[error("at least one primary shard for the index [{SECURITY_INDEX}] is unavailable")]
+    IndexUnavailable(StoreError),
+}
+
+/// The concrete index behind the `.security` alias, as error bodies name it.
+pub const SECURITY_INDEX: &str = ".security-7";
+
+/// The `WWW-Authenticate` challenges of every 401, in Elasticsearch's order.
+const WWW_AUTHENTICATE: [&str; 3] =
+    ["Basic realm=\"security\" charset=\"UTF-8\"", "Bearer realm=\"security\"", "ApiKey"];
+
+fn render_validation(errors: &[String]) -> String {
+    errors.iter().enumerate().map(|(i, error)| format!("{}: {error};", i + 1)).collect()
 }
 
 fn plural<T>(items: &[T]) -> &'static str {
@@ -74,13 +127,61 @@ impl From<ServiceError> for EsError {
                 )));
                 EsError::new(ErrorStatusCode::BAD_REQUEST, cause)
             }
+            ServiceError::MissingCredentials { .. }
+            | ServiceError::UserAuthentication { .. }
+            | ServiceError::ServiceAccountAuthentication { .. }
+            | ServiceError::UnknownCredentials
+            | ServiceError::InvalidBasicHeader(_) => EsError::new(ErrorStatusCode::UNAUTHORIZED, challenge(&error)),
+            ServiceError::AuthenticationUnavailable(store_error) => {
+                tracing::warn!(error = %store_error, "authentication could not reach a token store");
+                let mut cause = challenge(&error);
+                cause.caused_by = Some(Box::new(unavailable_shards()));
+                // Both are Elasticsearch exceptions: the root cause is the
+                // inner one.
+                EsError::with_root_cause(ErrorStatusCode::UNAUTHORIZED, cause)
+            }
+            ServiceError::Unauthorized { .. } => {
+                EsError::new(ErrorStatusCode::FORBIDDEN, ErrorCause::new("security_exception", error.to_string()))
+            }
+            ServiceError::ValidationFailed(_) => EsError::new(
+                ErrorStatusCode::BAD_REQUEST,
+                ErrorCause::new("action_request_validation_exception", error.to_string()),
+            ),
+            ServiceError::DuplicateToken { index_uuid, .. } => {
+                let mut cause = ErrorCause::new("version_conflict_engine_exception", error.to_string());
+                cause.metadata.insert("index_uuid".to_string(), index_uuid.as_str().into());
+                cause.metadata.insert("shard".to_string(), "0".into());
+                cause.metadata.insert("index".to_string(), SECURITY_INDEX.into());
+                EsError::new(ErrorStatusCode::CONFLICT, cause)
+            }
+            ServiceError::IndexUnavailable(store_error) => {
+                tracing::warn!(error = %store_error, "the security index is unavailable");
+                EsError::new(ErrorStatusCode::SERVICE_UNAVAILABLE, unavailable_shards())
+            }
             ServiceError::InvalidTokenName(_)
             | ServiceError::InvalidBoolean(_)
             | ServiceError::UnrecognizedParameters { .. }
             | ServiceError::BodyNotSupported { .. }
-            | ServiceError::Unsupported(_) => EsError::illegal_argument(error.to_string()),
+            | ServiceError::Unsupported(_)
+            | ServiceError::UnknownServiceAccount(_)
+            | ServiceError::InvalidRefresh(_) => EsError::illegal_argument(error.to_string()),
         }
     }
+}
+
+/// A 401 cause: a `security_exception` carrying the challenges.
+fn challenge(error: &ServiceError) -> ErrorCause {
+    let mut cause = ErrorCause::new("security_exception", error.to_string());
+    let values = WWW_AUTHENTICATE.iter().map(|v| v.to_string()).collect();
+    cause.header = Some(BTreeMap::from([("WWW-Authenticate".to_string(), values)]));
+    cause
+}
+
+fn unavailable_shards() -> ErrorCause {
+    ErrorCause::new(
+        "unavailable_shards_exception",
+        format!("at least one primary shard for the index [{SECURITY_INDEX}] is unavailable"),
+    )
 }
 
 #[cfg(test)]

@@ -1,54 +1,84 @@
 //! The HTTP API of a node: the `ElasticsearchApi` trait implemented over the
-//! node's state. Each handler parses the request (`RestRequest`), does its
-//! work, and renders the outcome in the negotiated format; the work itself
-//! lives in the modules named after it.
+//! node's state.
+//!
+//! Every handler runs the same steps, in Elasticsearch's order: parse the
+//! request and negotiate the response format (`RestRequest`), authenticate
+//! (401), validate the endpoint's own input (400), refuse unknown parameters
+//! and bodies (400), authorize the action (403), then do the work in the
+//! module named after it.
 
 use std::sync::Arc;
 
-use dropshot::{Path, RequestContext, RequestInfo};
-use es_tokens_api::{ElasticsearchApi, EsError, EsReply, Head, PrometheusText, ResponseFormat, ServiceTokensPath};
-use es_tokens_types::{ClearCachedServiceTokensResponse, InfoResponse};
+use dropshot::{Path, Query, RequestContext};
+use es_tokens_api::{
+    ElasticsearchApi, EsError, EsReply, Head, NamespacePath, PrometheusText, RefreshQuery, ResponseFormat,
+    ServiceAccountPath, ServiceTokenPath, ServiceTokensPath,
+};
+use es_tokens_types::{
+    AuthenticateResponse, ClearCachedServiceTokensResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse,
+    GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
+};
+use http::StatusCode;
 
+use crate::authentication::Authentication;
 use crate::clear_cache::clear_cached_service_tokens;
 use crate::context::NodeContext;
 use crate::error::ServiceError;
+use crate::privileges::actions;
 use crate::rest_request::RestRequest;
+use crate::service_accounts;
+use crate::service_tokens::{self, parse_refresh};
 use crate::token_name::TokenSelection;
 
 /// The node's implementation of [`ElasticsearchApi`].
 pub enum NodeApi {}
 
-/// Runs `endpoint` on the parsed request and pairs its outcome with the
-/// negotiated format. A request that cannot be parsed is answered in plain
-/// JSON, as Elasticsearch answers it.
+type Ctx = RequestContext<Arc<NodeContext>>;
+
+/// Parses the request, authenticates its caller and runs `endpoint`; pairs
+/// the outcome with the negotiated format. A request that cannot be parsed is
+/// answered in plain JSON, as Elasticsearch answers it.
 async fn handle<T>(
-    request: &RequestInfo,
+    rqctx: &Ctx,
     pretty_by_default: bool,
-    endpoint: impl AsyncFnOnce(&RestRequest) -> Result<T, ServiceError>,
+    endpoint: impl AsyncFnOnce(&RestRequest, Authentication) -> Result<T, ServiceError>,
 ) -> (Result<T, ServiceError>, ResponseFormat) {
-    match RestRequest::parse(request, pretty_by_default) {
-        Ok(rest) => (endpoint(&rest).await, rest.format()),
-        Err(error) => (Err(error), ResponseFormat::default()),
-    }
+    let request = match RestRequest::parse(&rqctx.request, pretty_by_default) {
+        Ok(request) => request,
+        Err(error) => return (Err(error), ResponseFormat::default()),
+    };
+    let outcome = match rqctx.context().security.authenticate(&rqctx.request).await {
+        Ok(caller) => endpoint(&request, caller).await,
+        Err(error) => Err(error),
+    };
+    let format = request.format(outcome.is_ok());
+    (outcome, format)
+}
+
+/// The steps of an endpoint without input of its own: no parameters, then
+/// the action's privilege.
+fn plain(node: &NodeContext, request: &RestRequest, caller: &Authentication, action: &str) -> Result<(), ServiceError> {
+    request.finish(&[])?;
+    node.security.authorize(caller, action)
 }
 
 impl ElasticsearchApi for NodeApi {
     type Context = Arc<NodeContext>;
 
-    async fn info(rqctx: RequestContext<Self::Context>) -> Result<EsReply<InfoResponse>, EsError> {
+    async fn info(rqctx: Ctx) -> Result<EsReply<InfoResponse>, EsError> {
         let node = rqctx.context();
-        let (outcome, format) = handle(&rqctx.request, true, async |request| {
-            request.finish(&[])?;
+        let (outcome, format) = handle(&rqctx, true, async |request, caller| {
+            plain(node, request, &caller, actions::MAIN)?;
             Ok(node.info())
         })
         .await;
         Ok(EsReply::new(outcome, format))
     }
 
-    async fn ping(rqctx: RequestContext<Self::Context>) -> Result<Head, EsError> {
+    async fn ping(rqctx: Ctx) -> Result<Head, EsError> {
         let node = rqctx.context();
-        let (outcome, format) = handle(&rqctx.request, true, async |request| {
-            request.finish(&[])?;
+        let (outcome, format) = handle(&rqctx, true, async |request, caller| {
+            plain(node, request, &caller, actions::MAIN)?;
             Ok(node.info())
         })
         .await;
@@ -56,31 +86,154 @@ impl ElasticsearchApi for NodeApi {
     }
 
     async fn security_clear_cached_service_tokens(
-        rqctx: RequestContext<Self::Context>,
+        rqctx: Ctx,
         path: Path<ServiceTokensPath>,
     ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError> {
         let node = rqctx.context();
         let path = path.into_inner();
-        let (outcome, format) = handle(&rqctx.request, false, async |request| {
-            // Elasticsearch's order: authenticate (401), then validate the
-            // names (400), then authorize (403). Authentication and
-            // authorization arrive with the credentials work; this is where
-            // they go.
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             let selection = TokenSelection::parse(&path.name)?;
-            request.finish(&[])?;
+            plain(node, request, &caller, actions::CLEAR_SECURITY_CACHE)?;
             Ok(clear_cached_service_tokens(node, &path.namespace, &path.service, &selection).await)
         })
         .await;
         Ok(EsReply::new(outcome, format))
     }
 
-    async fn metrics(rqctx: RequestContext<Self::Context>) -> Result<PrometheusText, EsError> {
+    async fn security_create_service_token(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        let path = path.into_inner();
+        create_token(&rqctx, &path.namespace, &path.service, Some(&path.name), query.into_inner()).await
+    }
+
+    async fn security_create_service_token_1(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        let path = path.into_inner();
+        create_token(&rqctx, &path.namespace, &path.service, Some(&path.name), query.into_inner()).await
+    }
+
+    async fn security_create_service_token_2(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        let path = path.into_inner();
+        create_token(&rqctx, &path.namespace, &path.service, None, query.into_inner()).await
+    }
+
+    async fn security_delete_service_token(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<DeleteServiceTokenResponse>, EsError> {
         let node = rqctx.context();
-        let (outcome, format) = handle(&rqctx.request, false, async |request| {
-            request.finish(&[])?;
+        let path = path.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            parse_refresh(query.into_inner().refresh.as_deref())?;
+            request.finish(&["refresh"])?;
+            node.security.authorize(&caller, actions::DELETE_SERVICE_TOKEN)?;
+            let found = service_tokens::delete_token(node, &path.namespace, &path.service, &path.name).await?;
+            Ok(DeleteServiceTokenResponse { found })
+        })
+        .await;
+        // `{"found":false}` is not an error body: it comes with 404 as is.
+        let status = match &outcome {
+            Ok(DeleteServiceTokenResponse { found: false }) => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        };
+        Ok(EsReply::new(outcome, format).with_status(status))
+    }
+
+    async fn security_get_service_credentials(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceCredentialsResponse>, EsError> {
+        let node = rqctx.context();
+        let path = path.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, actions::GET_SERVICE_CREDENTIALS)?;
+            service_tokens::get_credentials(node, &path.namespace, &path.service).await
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn security_get_service_accounts(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        let path = path.into_inner();
+        get_service_accounts(&rqctx, Some(&path.namespace), Some(&path.service)).await
+    }
+
+    async fn security_get_service_accounts_1(
+        rqctx: Ctx,
+        path: Path<NamespacePath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        get_service_accounts(&rqctx, Some(&path.into_inner().namespace), None).await
+    }
+
+    async fn security_get_service_accounts_2(rqctx: Ctx) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        get_service_accounts(&rqctx, None, None).await
+    }
+
+    async fn security_authenticate(rqctx: Ctx) -> Result<EsReply<AuthenticateResponse>, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, actions::AUTHENTICATE)?;
+            Ok(caller.to_response())
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn metrics(rqctx: Ctx) -> Result<PrometheusText, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, actions::METRICS)?;
             Ok(node.render_metrics())
         })
         .await;
         Ok(PrometheusText::new(outcome, format))
     }
+}
+
+/// The three create-token endpoints.
+async fn create_token(
+    rqctx: &Ctx,
+    namespace: &str,
+    service: &str,
+    name: Option<&str>,
+    query: RefreshQuery,
+) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        parse_refresh(query.refresh.as_deref())?;
+        request.finish(&["refresh"])?;
+        node.security.authorize(&caller, actions::CREATE_SERVICE_TOKEN)?;
+        service_tokens::create_token(node, &caller, namespace, service, name).await
+    })
+    .await;
+    Ok(EsReply::new(outcome, format))
+}
+
+/// The three get-service-accounts endpoints.
+async fn get_service_accounts(
+    rqctx: &Ctx,
+    namespace: Option<&str>,
+    service: Option<&str>,
+) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        plain(node, request, &caller, actions::GET_SERVICE_ACCOUNT)?;
+        Ok(service_accounts::find(namespace, service))
+    })
+    .await;
+    Ok(EsReply::new(outcome, format))
 }

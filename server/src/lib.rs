@@ -8,23 +8,44 @@
 //! `settings`, with its identity from `data_path`; `metrics` and `logging`
 //! watch it.
 
+pub mod authentication;
+pub mod authenticator;
+pub mod authorization;
 pub mod cache;
-pub mod cached_token;
+pub mod caching_token_store;
 pub mod clear_cache;
+pub mod config_watcher;
 pub mod context;
 pub mod data_path;
 pub mod error;
+pub mod file_realm;
+pub mod file_token_store;
+pub mod hasher;
 pub mod http_api;
+pub mod index_token_store;
 pub mod logging;
 pub mod metrics;
 pub mod node;
+pub mod privileges;
+pub mod reserved_realm;
 pub mod rest_request;
+pub mod roles;
+pub mod security;
+pub mod security_index;
+pub mod service_account_authenticator;
+pub mod service_account_token;
+pub mod service_accounts;
+pub mod service_tokens;
+pub mod service_tokens_cli;
 pub mod settings;
 pub mod suggestions;
 pub mod time_value;
 pub mod token_caches;
 pub mod token_key;
 pub mod token_name;
+pub mod token_store;
+pub mod user_cache;
+pub mod uuids;
 
 pub use node::{Node, NodeError};
 pub use settings::Settings;

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     logging::init();
     let conf_dir = std::env::var_os("ES_PATH_CONF").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("config"));
     let settings = match Settings::load(&conf_dir, &cli.settings) {
-        Ok(settings) => settings,
+        Ok(settings) => Settings { bootstrap_password: std::env::var("ELASTIC_PASSWORD").ok(), ..settings },
         Err(error) => {
             eprintln!("fatal exception while booting the node: {error}");
             return ExitCode::from(EXIT_CONFIG);

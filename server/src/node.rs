@@ -11,8 +11,8 @@ use crate::data_path::{DataPath, DataPathError};
 use crate::http_api::NodeApi;
 use crate::logging;
 use crate::metrics::Metrics;
+use crate::security::{Security, SecurityError};
 use crate::settings::Settings;
-use crate::token_caches::TokenCaches;
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,9 @@ pub enum NodeError {
     /// `path.data` cannot be used.
     #[error(transparent)]
     DataPath(#[from] DataPathError),
+    /// Security could not start.
+    #[error(transparent)]
+    Security(#[from] SecurityError),
     /// `http.host` does not name an address of this machine.
     #[error("failed to resolve host [{host}]: {message}")]
     Host { host: String, message: String },
@@ -43,14 +46,14 @@ impl Node {
         let data_path = DataPath::lock(&settings.path_data)?;
         let metadata = data_path.node_metadata()?;
         let metrics = Metrics::new();
-        let caches = TokenCaches::new(&settings.service_token_cache, &metrics);
+        let security = Security::start(&settings, &metrics).await?;
         let identity = NodeIdentity {
             node_id: metadata.node_id,
             node_name: settings.node_name.clone(),
             cluster_name: settings.cluster_name.clone(),
             cluster_uuid: metadata.cluster_uuid,
         };
-        let context = Arc::new(NodeContext { identity, caches, metrics });
+        let context = Arc::new(NodeContext { identity, security, metrics });
         let server = serve_http(&settings, &context)?;
         let identity = &context.identity;
         tracing::info!(

@@ -24,6 +24,10 @@ pub struct RestRequest {
     params: BTreeMap<String, String>,
     has_body: bool,
     format: ResponseFormat,
+    /// Whether `pretty` was given; an endpoint's own default (`GET /`) only
+    /// applies to its successful body.
+    pretty_given: bool,
+    pretty_by_default: bool,
 }
 
 impl RestRequest {
@@ -43,9 +47,10 @@ impl RestRequest {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok())
             .is_some_and(|length| length > 0);
+        let pretty_given = params.contains_key("pretty");
         let pretty = match params.get("pretty") {
             Some(value) => parse_bool(value)?,
-            None => pretty_by_default,
+            None => false,
         };
         for flag in ["human", "error_trace"] {
             if let Some(value) = params.get(flag) {
@@ -69,12 +74,19 @@ impl RestRequest {
             params,
             has_body,
             format: ResponseFormat { pretty, content_type },
+            pretty_given,
+            pretty_by_default,
         })
     }
 
-    /// How to render the response.
-    pub fn format(&self) -> ResponseFormat {
-        self.format.clone()
+    /// How to render the response; `success` says whether it is the
+    /// endpoint's own body or an error.
+    pub fn format(&self, success: bool) -> ResponseFormat {
+        let mut format = self.format.clone();
+        if success && !self.pretty_given {
+            format.pretty = self.pretty_by_default;
+        }
+        format
     }
 
     /// Checks what Elasticsearch checks after the endpoint parsed its input:

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::hasher::Hasher;
+use crate::security_index;
 use crate::suggestions;
 use crate::time_value::{TimeValueError, parse_time_value};
 
@@ -86,7 +88,47 @@ pub const SETTINGS: &[SettingSpec] = &[
         default: "100000",
         help: "most tokens each of the two token caches holds",
     },
+    SettingSpec {
+        key: "xpack.security.authc.service_token.cache.hash_algo",
+        default: "ssha256",
+        help: "how the token caches hash the secrets they remember",
+    },
+    SettingSpec {
+        key: "xpack.security.authc.service_token_hashing.algorithm",
+        default: "pbkdf2_stretch",
+        help: "how new service tokens' secrets are hashed in the security index and the service_tokens file",
+    },
+    SettingSpec {
+        key: "xpack.security.authc.password_hashing.algorithm",
+        default: "bcrypt",
+        help: "how the elastic user's password is hashed in the security index (bcrypt* or pbkdf2*)",
+    },
+    SettingSpec {
+        key: "xpack.security.authc.realms.file.<name>.cache.ttl",
+        default: "20m",
+        help: "how long the file realm remembers an authenticated user; 0 disables its cache (also .order, .enabled, \
+               .cache.max_users, .cache.hash_algo; the realm is named default_file when none is configured)",
+    },
+    SettingSpec {
+        key: "security.index.url",
+        default: "sqlite://<path.data>/security.db",
+        help: "the database behind the .security index: sqlite://<file> or postgres://user:password@host/db",
+    },
 ];
+
+/// The settings of a file realm, `xpack.security.authc.realms.file.<name>.*`.
+const FILE_REALM_PREFIX: &str = "xpack.security.authc.realms.file.";
+const FILE_REALM_SUFFIXES: [&str; 5] = ["order", "enabled", "cache.ttl", "cache.max_users", "cache.hash_algo"];
+
+/// Whether `key` is a setting of this node.
+fn is_known(key: &str) -> bool {
+    if SETTINGS.iter().any(|spec| spec.key == key && !spec.key.contains('<')) {
+        return true;
+    }
+    key.strip_prefix(FILE_REALM_PREFIX)
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(name, suffix)| !name.is_empty() && FILE_REALM_SUFFIXES.contains(&suffix))
+}
 
 /// The settings of one node, parsed and validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +147,34 @@ pub struct Settings {
     pub http_port: PortRange,
     /// `xpack.security.authc.service_token.cache.*`.
     pub service_token_cache: CacheSettings,
+    /// How the token caches hash secrets.
+    pub service_token_cache_hasher: Hasher,
+    /// How new service tokens are hashed.
+    pub service_token_hasher: Hasher,
+    /// How reserved users' passwords are hashed.
+    pub password_hasher: Hasher,
+    /// The file realm.
+    pub file_realm: FileRealmSettings,
+    /// `security.index.url`.
+    pub security_index_url: String,
+    /// The `elastic` user's first password (`ELASTIC_PASSWORD`), if given.
+    /// Never a setting: secrets stay off command lines and out of files.
+    pub bootstrap_password: Option<String>,
+}
+
+/// `xpack.security.authc.realms.file.<name>.*`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRealmSettings {
+    /// The realm's name, `default_file` unless configured.
+    pub name: String,
+    /// Whether the realm authenticates at all.
+    pub enabled: bool,
+    /// Expire-after-write time of the realm's user cache; zero disables it.
+    pub cache_ttl: Duration,
+    /// Most users the cache holds.
+    pub cache_max_users: u64,
+    /// How the cache hashes passwords.
+    pub cache_hasher: Hasher,
 }
 
 /// Settings of the two service-token caches.
@@ -175,13 +245,14 @@ impl Settings {
 
     /// Validates flattened settings and fills in the defaults.
     pub fn from_map(conf_dir: &Path, mut raw: BTreeMap<String, String>) -> Result<Settings, SettingsError> {
-        if let Some(key) = raw.keys().find(|key| !SETTINGS.iter().any(|spec| spec.key == key.as_str())) {
+        if let Some(key) = raw.keys().find(|key| !is_known(key)) {
             let suggestions = suggestions::similar(key, SETTINGS.iter().map(|spec| spec.key), 0.7);
             return Err(SettingsError::Unknown {
                 key: key.clone(),
                 suggestions: suggestions.into_iter().map(str::to_string).collect(),
             });
         }
+        let file_realm = file_realm_settings(&mut raw)?;
         let mut take = |key: &str| raw.remove(key);
         let cluster_name = take("cluster.name").unwrap_or_else(|| "elasticsearch".to_string());
         let node_name = take("node.name").unwrap_or_else(default_node_name);
@@ -207,6 +278,31 @@ impl Settings {
             Some(value) => parse_int(max_key, &value, 0)?,
             None => 100_000,
         };
+        let hasher = |key: &str, default: Hasher, raw: Option<String>| -> Result<Hasher, SettingsError> {
+            match raw {
+                None => Ok(default),
+                Some(value) => Hasher::resolve(&value).map_err(|e| SettingsError::Invalid {
+                    key: key.to_string(),
+                    value: value.clone(),
+                    detail: format!(": {e}"),
+                }),
+            }
+        };
+        let cache_hash_key = "xpack.security.authc.service_token.cache.hash_algo";
+        let service_token_cache_hasher = hasher(cache_hash_key, Hasher::Ssha256, take(cache_hash_key))?;
+        let token_hash_key = "xpack.security.authc.service_token_hashing.algorithm";
+        let service_token_hasher =
+            hasher(token_hash_key, Hasher::Pbkdf2Stretch { iterations: 10_000 }, take(token_hash_key))?;
+        let password_hash_key = "xpack.security.authc.password_hashing.algorithm";
+        let password_hasher = hasher(password_hash_key, Hasher::Bcrypt { cost: 10 }, take(password_hash_key))?;
+        if !matches!(password_hasher, Hasher::Bcrypt { .. } | Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. }) {
+            return Err(SettingsError::Invalid {
+                key: password_hash_key.to_string(),
+                value: format!("{password_hasher:?}"),
+                detail: ": only pbkdf2 or bcrypt family algorithms can be used for password hashing".to_string(),
+            });
+        }
+        let security_index_url = take("security.index.url").unwrap_or_else(|| security_index::default_url(&path_data));
         for (key, value) in [("cluster.name", &cluster_name), ("node.name", &node_name)] {
             if value.trim().is_empty() {
                 return Err(SettingsError::Invalid {
@@ -224,8 +320,65 @@ impl Settings {
             http_host,
             http_port,
             service_token_cache: CacheSettings { ttl, max_tokens },
+            service_token_cache_hasher,
+            service_token_hasher,
+            password_hasher,
+            file_realm,
+            security_index_url,
+            bootstrap_password: None,
         })
     }
+}
+
+/// The one file realm's settings; more than one file realm is an error, as in
+/// Elasticsearch.
+fn file_realm_settings(raw: &mut BTreeMap<String, String>) -> Result<FileRealmSettings, SettingsError> {
+    let keys: Vec<String> = raw.keys().filter(|key| key.starts_with(FILE_REALM_PREFIX)).cloned().collect();
+    let mut names: Vec<String> = keys
+        .iter()
+        .filter_map(|key| key[FILE_REALM_PREFIX.len()..].split_once('.'))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    names.dedup();
+    if names.len() > 1 {
+        return Err(SettingsError::Invalid {
+            key: format!("{FILE_REALM_PREFIX}{}", names[1]),
+            value: names.join(","),
+            detail: ": multiple [file] realms are configured. [file] is an internal realm and therefore there can \
+                     only be one such realm configured"
+                .to_string(),
+        });
+    }
+    let name = names.pop().unwrap_or_else(|| "default_file".to_string());
+    let key = |suffix: &str| format!("{FILE_REALM_PREFIX}{name}.{suffix}");
+    let enabled = match raw.remove(&key("enabled")) {
+        None => true,
+        Some(value) => match value.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(SettingsError::Invalid { key: key("enabled"), value, detail: String::new() }),
+        },
+    };
+    let cache_ttl = match raw.remove(&key("cache.ttl")) {
+        None => Duration::from_secs(20 * 60),
+        Some(value) => parse_time_value(&key("cache.ttl"), &value)?.unwrap_or(Duration::ZERO),
+    };
+    let cache_max_users = match raw.remove(&key("cache.max_users")) {
+        None => 100_000,
+        Some(value) => parse_int(&key("cache.max_users"), &value, 0)?,
+    };
+    let cache_hasher = match raw.remove(&key("cache.hash_algo")) {
+        None => Hasher::Ssha256,
+        Some(value) => Hasher::resolve(&value).map_err(|e| SettingsError::Invalid {
+            key: key("cache.hash_algo"),
+            value: value.clone(),
+            detail: format!(": {e}"),
+        })?,
+    };
+    if let Some(order) = raw.remove(&key("order")) {
+        parse_int(&key("order"), &order, 0)?;
+    }
+    Ok(FileRealmSettings { name, enabled, cache_ttl, cache_max_users, cache_hasher })
 }
 
 fn parse_int(key: &str, value: &str, min: u64) -> Result<u64, SettingsError> {

@@ -4,24 +4,27 @@
 use std::sync::Arc;
 
 use crate::cache::TokenCache;
-use crate::cached_token::CachedToken;
+use crate::caching_token_store::CachedToken;
 use crate::metrics::{CacheKind, EvictionCause, Metrics};
 use crate::settings::CacheSettings;
 use crate::token_key::TokenKey;
 use crate::token_name::TokenSelection;
 
+/// One service-token cache.
+pub type ServiceTokenCache = Arc<TokenCache<Arc<CachedToken>>>;
+
 /// The file-token cache and the index-token cache of one node.
 pub struct TokenCaches {
     /// Tokens from the `service_tokens` file.
-    pub file: TokenCache<Arc<CachedToken>>,
+    pub file: ServiceTokenCache,
     /// Tokens from the `.security` index.
-    pub index: TokenCache<Arc<CachedToken>>,
+    pub index: ServiceTokenCache,
 }
 
 impl TokenCaches {
     /// Both caches, configured alike, counting into `metrics`.
     pub fn new(settings: &CacheSettings, metrics: &Metrics) -> Self {
-        let cache = |kind| TokenCache::new(settings.ttl, settings.max_tokens, metrics.cache(kind));
+        let cache = |kind| Arc::new(TokenCache::new(settings.ttl, settings.max_tokens, metrics.cache(kind)));
         TokenCaches { file: cache(CacheKind::File), index: cache(CacheKind::Index) }
     }
 

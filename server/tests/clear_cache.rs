@@ -3,41 +3,18 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{TestNode, raw_request};
-use es_tokens_server::cached_token::CachedToken;
-use es_tokens_server::token_key::TokenKey;
+use common::{TestNode, elastic_header_line, raw_request};
 
 const INVALID: &str = "service account token name must have at least 1 character and at most 256 characters that \
                        are alphanumeric (A-Z, a-z, 0-9) or hyphen (-) or underscore (_). It must not begin with an \
                        underscore (_).";
-
-/// Caches `account`'s `names` in both caches.
-fn seed(node: &TestNode, account: &str, names: &[&str]) {
-    let (namespace, service) = account.split_once('/').unwrap();
-    let caches = &node.node.context().caches;
-    for name in names {
-        let key = TokenKey::new(namespace, service, name);
-        caches.file.insert(key.clone(), Arc::new(CachedToken { success: true }));
-        caches.index.insert(key, Arc::new(CachedToken { success: true }));
-    }
-}
-
-/// Whether `account/name` is in the file cache and the index cache.
-fn cached(node: &TestNode, account: &str, name: &str) -> (bool, bool) {
-    let (namespace, service) = account.split_once('/').unwrap();
-    let key = TokenKey::new(namespace, service, name);
-    let caches = &node.node.context().caches;
-    (caches.file.get(&key).is_some(), caches.index.get(&key).is_some())
-}
 
 fn clear_path(account: &str, name: &str) -> String {
     format!("/_security/service/{account}/credential/token/{name}/_clear_cache")
 }
 
 async fn post(node: &TestNode, path: &str) -> reqwest::Response {
-    reqwest::Client::new().post(format!("{}{path}", node.url)).send().await.unwrap()
+    node.http().post(format!("{}{path}", node.url)).send().await.unwrap()
 }
 
 async fn expect_invalid_name(node: &TestNode, name_in_path: &str, reported: &str) {
@@ -55,32 +32,32 @@ async fn expect_invalid_name(node: &TestNode, name_in_path: &str, reported: &str
 async fn every_wildcard_form_clears_the_whole_account_from_both_caches() {
     let node = TestNode::start(&[]).await;
     for wildcard in ["*", "_all", ",", ",,", "*,", "_all,"] {
-        seed(&node, "elastic/fleet-server", &["t1", "t2"]);
-        seed(&node, "elastic/fleet-server-remote", &["t1"]);
-        seed(&node, "elastic/fleet", &["t1"]);
+        node.seed("elastic/fleet-server", &["t1", "t2"]);
+        node.seed("elastic/fleet-server-remote", &["t1"]);
+        node.seed("elastic/fleet", &["t1"]);
         let response = node.client().security_clear_cached_service_tokens("elastic", "fleet-server", wildcard).await;
         let body = response.unwrap_or_else(|e| panic!("{wildcard}: {e}")).into_inner();
         assert_eq!(body.node_stats.failed, 0);
-        assert_eq!(cached(&node, "elastic/fleet-server", "t1"), (false, false), "{wildcard}");
-        assert_eq!(cached(&node, "elastic/fleet-server", "t2"), (false, false), "{wildcard}");
+        assert_eq!(node.cached("elastic/fleet-server", "t1"), (false, false), "{wildcard}");
+        assert_eq!(node.cached("elastic/fleet-server", "t2"), (false, false), "{wildcard}");
         // Accounts that merely share a prefix are untouched.
-        assert_eq!(cached(&node, "elastic/fleet-server-remote", "t1"), (true, true), "{wildcard}");
-        assert_eq!(cached(&node, "elastic/fleet", "t1"), (true, true), "{wildcard}");
+        assert_eq!(node.cached("elastic/fleet-server-remote", "t1"), (true, true), "{wildcard}");
+        assert_eq!(node.cached("elastic/fleet", "t1"), (true, true), "{wildcard}");
     }
 }
 
 #[tokio::test]
 async fn a_list_clears_exactly_its_names_once_each() {
     let node = TestNode::start(&[]).await;
-    seed(&node, "elastic/fleet-server", &["a", "b", "c", "a1"]);
+    node.seed("elastic/fleet-server", &["a", "b", "c", "a1"]);
     let body = node.client().security_clear_cached_service_tokens("elastic", "fleet-server", "a,b,a,").await.unwrap();
     assert_eq!(body.node_stats.successful, 1);
-    assert_eq!(cached(&node, "elastic/fleet-server", "a"), (false, false));
-    assert_eq!(cached(&node, "elastic/fleet-server", "b"), (false, false));
-    assert_eq!(cached(&node, "elastic/fleet-server", "c"), (true, true));
-    assert_eq!(cached(&node, "elastic/fleet-server", "a1"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "a"), (false, false));
+    assert_eq!(node.cached("elastic/fleet-server", "b"), (false, false));
+    assert_eq!(node.cached("elastic/fleet-server", "c"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "a1"), (true, true));
     // The evictions counted are the cached entries, not the names asked for.
-    let metrics = reqwest::get(format!("{}/metrics", node.url)).await.unwrap().text().await.unwrap();
+    let metrics = node.metrics().await;
     assert!(
         metrics.contains("service_token_cache_evictions_total{cache=\"file\",cause=\"clear_api\"} 2\n"),
         "{metrics}"
@@ -95,7 +72,7 @@ async fn a_list_clears_exactly_its_names_once_each() {
 #[tokio::test]
 async fn invalid_names_get_elasticsearchs_400_naming_the_first_bad_one() {
     let node = TestNode::start(&[]).await;
-    seed(&node, "elastic/fleet-server", &["a", "b"]);
+    node.seed("elastic/fleet-server", &["a", "b"]);
     let long = "a".repeat(257);
     for (name, reported) in [
         ("a,*", "*"),
@@ -116,28 +93,28 @@ async fn invalid_names_get_elasticsearchs_400_naming_the_first_bad_one() {
         expect_invalid_name(&node, name, reported).await;
     }
     // Nothing was cleared by the failed calls.
-    assert_eq!(cached(&node, "elastic/fleet-server", "a"), (true, true));
-    assert_eq!(cached(&node, "elastic/fleet-server", "b"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "a"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "b"), (true, true));
 }
 
 #[tokio::test]
 async fn an_encoded_comma_separates_names_like_a_plain_one() {
     let node = TestNode::start(&[]).await;
-    seed(&node, "elastic/fleet-server", &["a", "b", "c"]);
+    node.seed("elastic/fleet-server", &["a", "b", "c"]);
     let response = post(&node, &clear_path("elastic/fleet-server", "a%2Cb")).await;
     assert_eq!(response.status(), 200);
-    assert_eq!(cached(&node, "elastic/fleet-server", "a"), (false, false));
-    assert_eq!(cached(&node, "elastic/fleet-server", "b"), (false, false));
-    assert_eq!(cached(&node, "elastic/fleet-server", "c"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "a"), (false, false));
+    assert_eq!(node.cached("elastic/fleet-server", "b"), (false, false));
+    assert_eq!(node.cached("elastic/fleet-server", "c"), (true, true));
 }
 
 #[tokio::test]
 async fn names_at_the_length_limit_are_valid() {
     let node = TestNode::start(&[]).await;
     let name = "b".repeat(256);
-    seed(&node, "elastic/kibana", &[&name]);
+    node.seed("elastic/kibana", &[&name]);
     node.client().security_clear_cached_service_tokens("elastic", "kibana", &name).await.unwrap();
-    assert_eq!(cached(&node, "elastic/kibana", &name), (false, false));
+    assert_eq!(node.cached("elastic/kibana", &name), (false, false));
 }
 
 #[tokio::test]
@@ -209,7 +186,8 @@ async fn clients_headers_and_bodiless_posts_are_accepted() {
     // The Python client's compatibility headers: answered in kind.
     for version in ["8", "9"] {
         let media_type = format!("application/vnd.elasticsearch+json; compatible-with={version}");
-        let response = reqwest::Client::new()
+        let response = node
+            .http()
             .post(format!("{}{path}", node.url))
             .header("accept", &media_type)
             .header("content-type", &media_type)
@@ -225,7 +203,10 @@ async fn clients_headers_and_bodiless_posts_are_accepted() {
     // The Rust client's bodiless POST: no Content-Length at all.
     let response = raw_request(
         node.addr(),
-        &format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n"),
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n{}Connection: close\r\n\r\n",
+            elastic_header_line()
+        ),
     )
     .await;
     assert_eq!(response.status, 200, "{}", response.body);
@@ -239,7 +220,8 @@ async fn requests_elasticsearch_refuses_are_refused_alike() {
     let path = clear_path("elastic/fleet-server", "t");
     let url = format!("{}{path}", node.url);
     // An API version this node does not speak.
-    let response = reqwest::Client::new()
+    let response = node
+        .http()
         .post(&url)
         .header("accept", "application/vnd.elasticsearch+json; compatible-with=7")
         .send()
@@ -254,13 +236,12 @@ async fn requests_elasticsearch_refuses_are_refused_alike() {
          compatible-with=7"
     );
     // A body: the endpoint takes none.
-    let response =
-        reqwest::Client::new().post(&url).header("content-type", "application/json").body("{}").send().await.unwrap();
+    let response = node.http().post(&url).header("content-type", "application/json").body("{}").send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["reason"], format!("request [POST {path}] does not support having a body"));
     // Unknown query parameters, with Elasticsearch's suggestions.
-    let response = reqwest::Client::new().post(format!("{url}?prety&zzz=1")).send().await.unwrap();
+    let response = node.http().post(format!("{url}?prety&zzz=1")).send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
@@ -268,16 +249,13 @@ async fn requests_elasticsearch_refuses_are_refused_alike() {
         format!("request [{path}] contains unrecognized parameters: [prety] -> did you mean [pretty]?, [zzz]")
     );
     // A bad boolean.
-    let response = reqwest::Client::new().post(format!("{url}?pretty=yes")).send().await.unwrap();
+    let response = node.http().post(format!("{url}?pretty=yes")).send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["reason"], "Failed to parse value [yes] as only [true] or [false] are allowed.");
     // An invalid name wins over unknown parameters, as in Elasticsearch.
-    let response = reqwest::Client::new()
-        .post(format!("{}{}?zzz", node.url, clear_path("elastic/fleet-server", "_x")))
-        .send()
-        .await
-        .unwrap();
+    let response =
+        node.http().post(format!("{}{}?zzz", node.url, clear_path("elastic/fleet-server", "_x"))).send().await.unwrap();
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["error"]["reason"].as_str().unwrap().starts_with("invalid service token name [_x]"));
 }
@@ -285,7 +263,7 @@ async fn requests_elasticsearch_refuses_are_refused_alike() {
 #[tokio::test]
 async fn malformed_paths_and_other_methods_get_a_4xx() {
     let node = TestNode::start(&[]).await;
-    let client = reqwest::Client::new();
+    let client = node.http();
     // Only POST is registered.
     for method in [reqwest::Method::GET, reqwest::Method::PUT, reqwest::Method::DELETE] {
         let response = client
@@ -305,8 +283,11 @@ async fn malformed_paths_and_other_methods_get_a_4xx() {
         // Missing segments.
         "/_security/service/elastic/credential/token/t/_clear_cache".to_string(),
     ] {
-        let response =
-            raw_request(node.addr(), &format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).await;
+        let response = raw_request(
+            node.addr(),
+            &format!("POST {path} HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n", elastic_header_line()),
+        )
+        .await;
         assert!((400..500).contains(&response.status), "{} for {}", response.status, &path[..path.len().min(80)]);
     }
     // The node is still serving.

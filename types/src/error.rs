@@ -38,9 +38,11 @@ pub struct ErrorCause {
     ///
     /// Always written, `null` when the exception had no message.
     pub reason: Option<String>,
-    /// Exception-specific fields such as `node_id`.
+    /// Exception-specific fields such as `node_id`, in the order they are
+    /// written.
     #[serde(flatten)]
-    pub metadata: BTreeMap<String, serde_json::Value>,
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
     /// The error that caused this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "ErrorCause")]
@@ -58,7 +60,7 @@ impl ErrorCause {
             root_cause: None,
             kind: kind.into(),
             reason: Some(reason.into()),
-            metadata: BTreeMap::new(),
+            metadata: serde_json::Map::new(),
             caused_by: None,
             header: None,
         }

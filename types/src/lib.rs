@@ -13,8 +13,18 @@ mod clear_cache;
 mod error;
 mod info;
 mod nodes;
+mod security;
+mod service_account;
 
 pub use clear_cache::ClearCachedServiceTokensResponse;
 pub use error::{ErrorCause, ErrorResponse};
 pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
+pub use security::{
+    AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenResponse, FileTokenInfo,
+    GetServiceCredentialsResponse, NodesCredentials, RealmInfo, ServiceToken, TokenInfo,
+};
+pub use service_account::{
+    ApplicationPrivileges, FieldSecurity, GetServiceAccountsResponse, IndicesPrivileges, RemoteClusterPrivileges,
+    RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
+};

@@ -1,43 +1,101 @@
-//! A real node on 127.0.0.1:0 for integration tests.
+//! A real node on 127.0.0.1:0 for integration tests, with users of every
+//! privilege level.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
+use es_tokens_server::caching_token_store::CachedToken;
+use es_tokens_server::hasher::Hasher;
+use es_tokens_server::token_key::TokenKey;
+use es_tokens_server::{Node, Settings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use es_tokens_server::{Node, Settings};
+/// The `elastic` superuser's password on test nodes.
+pub const ELASTIC_PASSWORD: &str = "elastic-test-password";
+
+/// File-realm users: name, password, roles.
+pub const SECURITY_ADMIN: (&str, &str) = ("sec_admin", "sec-admin-password");
+pub const TOKEN_MANAGER: (&str, &str) = ("token_manager", "token-manager-password");
+pub const READER: (&str, &str) = ("reader", "reader-password");
+pub const MONITOR: (&str, &str) = ("monitor_user", "monitor-password");
+pub const NOBODY: (&str, &str) = ("nobody", "nobody-password");
+
+/// `service_tokens` line for `elastic/fleet-server/token1` (Elasticsearch's
+/// own test vector) and its bearer.
+pub const FILE_TOKEN_LINE: &str = "elastic/fleet-server/token1:{PBKDF2_STRETCH}10000$8QN+eThJEaCd18sCP0nfzxJq2D9yhmSZgI20TDooYcE=$+0ELfqW4D2+/SlHvm/885dzv67qO2SMJg32Mv/9epXk=";
+pub const FILE_TOKEN_BEARER: &str = "AAEAAWVsYXN0aWMvZmxlZXQtc2VydmVyL3Rva2VuMTpyNXdkYmRib1FTZTl2R09Ld2FKR0F3";
+pub const FILE_TOKEN_WRONG_SECRET: &str = "AAEAAWVsYXN0aWMvZmxlZXQtc2VydmVyL3Rva2VuMTozYUpDTGFRV1JOMnNYbE9kdHhBMFNR";
 
 /// A node with its own config and data directories.
 pub struct TestNode {
     pub node: Node,
     pub url: String,
+    pub conf_dir: PathBuf,
     _dirs: tempfile::TempDir,
+}
+
+/// What a test node is started with.
+#[derive(Default)]
+pub struct Setup<'a> {
+    /// Extra settings.
+    pub settings: Vec<(&'a str, &'a str)>,
+    /// Content of `service_tokens`.
+    pub service_tokens: Option<&'a str>,
 }
 
 impl TestNode {
     /// Starts a node with default settings plus `settings` (`key`, `value`).
     pub async fn start(settings: &[(&str, &str)]) -> TestNode {
+        TestNode::start_with(Setup { settings: settings.to_vec(), ..Setup::default() }).await
+    }
+
+    /// Starts a node as `setup` says.
+    pub async fn start_with(setup: Setup<'_>) -> TestNode {
         let dirs = tempfile::tempdir().unwrap();
+        let conf_dir = dirs.path().join("config");
+        write_security_files(&conf_dir, setup.service_tokens);
         let mut raw: BTreeMap<String, String> = BTreeMap::from([
             ("http.port".to_string(), "0".to_string()),
             ("node.name".to_string(), "test-node".to_string()),
             ("cluster.name".to_string(), "test-cluster".to_string()),
             ("path.data".to_string(), dirs.path().join("data").display().to_string()),
+            // Fast enough for debug builds; the algorithm is the same.
+            ("xpack.security.authc.password_hashing.algorithm".to_string(), "pbkdf2_1000".to_string()),
         ]);
-        for (key, value) in settings {
+        for (key, value) in setup.settings {
             raw.insert(key.to_string(), value.to_string());
         }
-        let settings = Settings::from_map(&dirs.path().join("config"), raw).unwrap();
+        let settings = Settings::from_map(&conf_dir, raw).unwrap();
+        let settings = Settings { bootstrap_password: Some(ELASTIC_PASSWORD.to_string()), ..settings };
         let node = Node::start(settings).await.unwrap();
         let url = format!("http://{}", node.http_address());
-        TestNode { node, url, _dirs: dirs }
+        TestNode { node, url, conf_dir, _dirs: dirs }
     }
 
+    /// The generated client, as `elastic`.
     pub fn client(&self) -> es_tokens_client::Client {
-        es_tokens_client::Client::new(&self.url)
+        self.client_with(&basic("elastic", ELASTIC_PASSWORD))
+    }
+
+    /// The generated client sending `authorization`.
+    pub fn client_with(&self, authorization: &str) -> es_tokens_client::Client {
+        es_tokens_client::Client::new_with_client(&self.url, http_client(Some(authorization)))
+    }
+
+    /// An HTTP client that authenticates as `elastic`.
+    pub fn http(&self) -> reqwest::Client {
+        http_client(Some(&basic("elastic", ELASTIC_PASSWORD)))
+    }
+
+    /// An HTTP client that sends `authorization`, or nothing.
+    pub fn http_with(&self, authorization: Option<&str>) -> reqwest::Client {
+        http_client(authorization)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -46,6 +104,89 @@ impl TestNode {
 
     pub fn node_id(&self) -> String {
         self.node.context().identity.node_id.clone()
+    }
+
+    /// Caches `names` of `account` in both caches, as a successful
+    /// authentication would.
+    pub fn seed(&self, account: &str, names: &[&str]) {
+        let (namespace, service) = account.split_once('/').unwrap();
+        let caches = &self.node.context().security.caches;
+        for name in names {
+            let key = TokenKey::new(namespace, service, name);
+            let entry = || Arc::new(CachedToken::completed(Hasher::Ssha256, "some-secret", true));
+            caches.file.insert(key.clone(), entry());
+            caches.index.insert(key, entry());
+        }
+    }
+
+    /// Whether `account/name` is in the file cache and the index cache.
+    pub fn cached(&self, account: &str, name: &str) -> (bool, bool) {
+        let (namespace, service) = account.split_once('/').unwrap();
+        let key = TokenKey::new(namespace, service, name);
+        let caches = &self.node.context().security.caches;
+        (caches.file.get(&key).is_some(), caches.index.get(&key).is_some())
+    }
+
+    /// The Prometheus exposition, read as `elastic`.
+    pub async fn metrics(&self) -> String {
+        self.http().get(format!("{}/metrics", self.url)).send().await.unwrap().text().await.unwrap()
+    }
+
+    /// The value of one series of the exposition.
+    pub async fn metric(&self, series: &str) -> u64 {
+        let text = self.metrics().await;
+        text.lines()
+            .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+            .unwrap_or_else(|| panic!("no series {series} in\n{text}"))
+            .parse()
+            .unwrap()
+    }
+}
+
+/// The `Authorization` value for Basic credentials.
+pub fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+}
+
+/// The `Authorization` value for a bearer token.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn http_client(authorization: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(value) = authorization {
+        headers.insert(reqwest::header::AUTHORIZATION, value.parse().unwrap());
+    }
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+fn write_security_files(conf_dir: &std::path::Path, service_tokens: Option<&str>) {
+    std::fs::create_dir_all(conf_dir).unwrap();
+    let hasher = Hasher::Pbkdf2 { iterations: 1000 };
+    let users: String = [SECURITY_ADMIN, TOKEN_MANAGER, READER, MONITOR, NOBODY]
+        .iter()
+        .map(|(user, password)| format!("{user}:{}\n", hasher.hash(password)))
+        .collect();
+    std::fs::write(conf_dir.join("users"), users).unwrap();
+    std::fs::write(
+        conf_dir.join("users_roles"),
+        format!(
+            "security_admin:{}\ntoken_manager:{}\nsecurity_reader:{}\nmonitoring:{}\nghost_role:{}\n",
+            SECURITY_ADMIN.0, TOKEN_MANAGER.0, READER.0, MONITOR.0, NOBODY.0
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        conf_dir.join("roles.yml"),
+        "security_admin:\n  cluster: [manage_security]\n\
+         token_manager:\n  cluster: [manage_service_account]\n\
+         security_reader:\n  cluster: [read_security]\n\
+         monitoring:\n  cluster: [monitor]\n",
+    )
+    .unwrap();
+    if let Some(content) = service_tokens {
+        std::fs::write(conf_dir.join("service_tokens"), content).unwrap();
     }
 }
 
@@ -79,4 +220,9 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> RawResponse {
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
         .collect();
     RawResponse { status, headers, body: body.to_string() }
+}
+
+/// `Authorization: Basic` for `elastic`, as a raw header line.
+pub fn elastic_header_line() -> String {
+    format!("Authorization: {}\r\n", basic("elastic", ELASTIC_PASSWORD))
 }

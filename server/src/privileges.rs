@@ -1,0 +1,238 @@
+//! Cluster privileges and the actions they grant, as Elasticsearch's
+//! `ClusterPrivilegeResolver` defines them for the actions this node serves.
+
+/// The transport action names of the node's endpoints; authorization is by
+/// action, as in Elasticsearch.
+pub mod actions {
+    /// `GET /` and `HEAD /`.
+    pub const MAIN: &str = "cluster:monitor/main";
+    /// `GET /metrics` (ours; a monitoring action like Elasticsearch's stats).
+    pub const METRICS: &str = "cluster:monitor/prometheus/metrics";
+    /// `POST .../_clear_cache`.
+    pub const CLEAR_SECURITY_CACHE: &str = "cluster:admin/xpack/security/cache/clear";
+    /// `PUT|POST .../credential/token[/{name}]`.
+    pub const CREATE_SERVICE_TOKEN: &str = "cluster:admin/xpack/security/service_account/token/create";
+    /// `DELETE .../credential/token/{name}`.
+    pub const DELETE_SERVICE_TOKEN: &str = "cluster:admin/xpack/security/service_account/token/delete";
+    /// `GET /_security/service[...]`.
+    pub const GET_SERVICE_ACCOUNT: &str = "cluster:admin/xpack/security/service_account/get";
+    /// `GET .../credential`.
+    pub const GET_SERVICE_CREDENTIALS: &str = "cluster:admin/xpack/security/service_account/credential/get";
+    /// `GET /_security/_authenticate`: every authenticated caller may ask
+    /// who it is.
+    pub const AUTHENTICATE: &str = "cluster:admin/xpack/security/user/authenticate";
+}
+
+/// A named cluster privilege: the action patterns it grants, minus the ones
+/// it excludes.
+struct NamedPrivilege {
+    name: &'static str,
+    includes: &'static [&'static str],
+    excludes: &'static [&'static str],
+}
+
+const ALL_CLUSTER: &[&str] = &["cluster:*", "indices:admin/template/*", "indices:admin/index_template/*"];
+const ALL_SECURITY: &[&str] = &["cluster:admin/xpack/security/*"];
+
+/// The privileges that grant any action of this node, in Elasticsearch's
+/// access-level order (fewest implied privileges first, then by name), which
+/// is the order a 403 lists them in.
+const NAMED: &[NamedPrivilege] = &[
+    NamedPrivilege {
+        name: "manage_service_account",
+        includes: &["cluster:admin/xpack/security/service_account/*"],
+        excludes: &[],
+    },
+    NamedPrivilege {
+        name: "read_security",
+        includes: &[
+            "cluster:admin/xpack/security/api_key/get",
+            "cluster:admin/xpack/security/api_key/query",
+            "cluster:admin/xpack/security/privilege/builtin/get",
+            "cluster:admin/xpack/security/privilege/get",
+            "cluster:admin/xpack/security/profile/get",
+            "cluster:admin/xpack/security/profile/has_privileges",
+            "cluster:admin/xpack/security/profile/suggest",
+            "cluster:admin/xpack/security/role/get",
+            "cluster:admin/xpack/security/role/query",
+            "cluster:admin/xpack/security/role_mapping/get",
+            "cluster:admin/xpack/security/service_account/get",
+            "cluster:admin/xpack/security/service_account/credential/get*",
+            "cluster:admin/xpack/security/user/get",
+            "cluster:admin/xpack/security/user/query",
+            "cluster:admin/xpack/security/user/list_privileges",
+            "cluster:admin/xpack/security/user/has_privileges",
+            "cluster:admin/xpack/security/settings/get",
+        ],
+        excludes: &[],
+    },
+    NamedPrivilege {
+        name: "monitor",
+        includes: &[
+            "cluster:monitor/*",
+            "indices:admin/template/get",
+            "indices:admin/index_template/get",
+            "cluster:admin/component_template/get",
+        ],
+        excludes: &[],
+    },
+    NamedPrivilege {
+        name: "manage_security",
+        includes: ALL_SECURITY,
+        excludes: &["cluster:admin/xpack/security/delegate_pki"],
+    },
+    NamedPrivilege { name: "manage", includes: ALL_CLUSTER, excludes: ALL_SECURITY },
+    NamedPrivilege { name: "all", includes: ALL_CLUSTER, excludes: &[] },
+];
+
+/// Elasticsearch's other cluster privileges: valid in a role, granting none of
+/// this node's actions.
+const OTHER_NAMES: &[&str] = &[
+    "none",
+    "cancel_task",
+    "create_snapshot",
+    "cross_cluster_replication",
+    "cross_cluster_search",
+    "delegate_pki",
+    "grant_api_key",
+    "manage_api_key",
+    "manage_autoscaling",
+    "manage_behavioral_analytics",
+    "manage_ccr",
+    "manage_connector",
+    "manage_data_frame_transforms",
+    "manage_data_stream_global_retention",
+    "manage_enrich",
+    "manage_ilm",
+    "manage_index_templates",
+    "manage_inference",
+    "manage_ingest_pipelines",
+    "manage_logstash_pipelines",
+    "manage_ml",
+    "manage_oidc",
+    "manage_own_api_key",
+    "manage_pipeline",
+    "manage_rollup",
+    "manage_saml",
+    "manage_search_application",
+    "manage_search_query_rules",
+    "manage_search_synonyms",
+    "manage_slm",
+    "manage_token",
+    "manage_transform",
+    "manage_user_profile",
+    "manage_watcher",
+    "monitor_connector",
+    "monitor_data_frame_transforms",
+    "monitor_data_stream_global_retention",
+    "monitor_enrich",
+    "monitor_inference",
+    "monitor_ml",
+    "monitor_rollup",
+    "monitor_snapshot",
+    "monitor_stats",
+    "monitor_text_structure",
+    "monitor_transform",
+    "monitor_watcher",
+    "post_behavioral_analytics_event",
+    "read_ccr",
+    "read_connector_secrets",
+    "read_fleet_secrets",
+    "read_ilm",
+    "read_pipeline",
+    "read_security",
+    "read_slm",
+    "transport_client",
+    "write_connector_secrets",
+    "write_fleet_secrets",
+];
+
+/// Whether `privilege` (a privilege name or a cluster action pattern) is one
+/// Elasticsearch would accept in a role.
+pub fn is_valid_cluster_privilege(privilege: &str) -> bool {
+    NAMED.iter().any(|p| p.name == privilege) || OTHER_NAMES.contains(&privilege) || privilege.contains(':')
+}
+
+/// Whether `privilege` grants `action`.
+pub fn grants(privilege: &str, action: &str) -> bool {
+    match NAMED.iter().find(|p| p.name == privilege) {
+        Some(named) => {
+            named.includes.iter().any(|pattern| glob_match(pattern, action))
+                && !named.excludes.iter().any(|pattern| glob_match(pattern, action))
+        }
+        // An action pattern such as `cluster:admin/xpack/security/*`.
+        None => privilege.contains(':') && glob_match(privilege, action),
+    }
+}
+
+/// The named privileges that grant `action`, in the order a 403 lists them.
+pub fn privileges_granting(action: &str) -> Vec<&'static str> {
+    NAMED.iter().filter(|p| grants(p.name, action)).map(|p| p.name).collect()
+}
+
+/// `*` matches any run of characters, `?` one character.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::actions::*;
+    use super::*;
+
+    #[test]
+    fn the_privileges_elasticsearch_names_in_its_403s() {
+        assert_eq!(privileges_granting(CLEAR_SECURITY_CACHE), ["manage_security", "all"]);
+        assert_eq!(privileges_granting(CREATE_SERVICE_TOKEN), ["manage_service_account", "manage_security", "all"]);
+        assert_eq!(privileges_granting(DELETE_SERVICE_TOKEN), ["manage_service_account", "manage_security", "all"]);
+        assert_eq!(
+            privileges_granting(GET_SERVICE_ACCOUNT),
+            ["manage_service_account", "read_security", "manage_security", "all"]
+        );
+        assert_eq!(
+            privileges_granting(GET_SERVICE_CREDENTIALS),
+            ["manage_service_account", "read_security", "manage_security", "all"]
+        );
+        assert_eq!(privileges_granting(MAIN), ["monitor", "manage", "all"]);
+        assert_eq!(privileges_granting(METRICS), ["monitor", "manage", "all"]);
+    }
+
+    #[test]
+    fn action_patterns_and_unknown_names() {
+        assert!(grants("cluster:admin/xpack/security/*", CLEAR_SECURITY_CACHE));
+        assert!(!grants("cluster:admin/xpack/connector/*", CLEAR_SECURITY_CACHE));
+        assert!(!grants("manage_own_api_key", CLEAR_SECURITY_CACHE));
+        assert!(!grants("manage", CLEAR_SECURITY_CACHE));
+        assert!(is_valid_cluster_privilege("read_ilm"));
+        assert!(is_valid_cluster_privilege("cluster:monitor/*"));
+        assert!(!is_valid_cluster_privilege("manage_everything"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("a*c", "abbbc"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "abbc"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a", "ab"));
+    }
+}

@@ -1,0 +1,194 @@
+//! The reserved realm: Elasticsearch's built-in users. Only `elastic`, the
+//! superuser, can log in here; its password hash lives in the security index.
+//! On first start it comes from `ELASTIC_PASSWORD`, or is generated and
+//! printed once, as Elasticsearch does.
+
+use std::sync::Arc;
+
+use crate::authentication::{Realm, User};
+use crate::file_realm::RealmOutcome;
+use crate::hasher::{Hasher, verify_hash};
+use crate::security_index::{SecurityIndex, store_error};
+use crate::token_store::StoreError;
+use crate::user_cache::UserCache;
+
+/// The superuser.
+pub const ELASTIC: &str = "elastic";
+
+/// User names the reserved realm owns.
+const RESERVED_USERNAMES: &[&str] =
+    &["elastic", "kibana", "kibana_system", "logstash_system", "beats_system", "apm_system", "remote_monitoring_user"];
+
+/// Whether `username` belongs to the reserved realm.
+pub fn is_reserved_username(username: &str) -> bool {
+    RESERVED_USERNAMES.contains(&username)
+}
+
+/// The reserved realm.
+pub struct ReservedRealm {
+    index: Arc<SecurityIndex>,
+    cache: UserCache,
+}
+
+/// How `elastic` got its password on this start.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// It already had one.
+    Existing,
+    /// From `ELASTIC_PASSWORD`.
+    FromEnvironment,
+    /// Generated; shown to the operator once.
+    Generated(String),
+}
+
+impl ReservedRealm {
+    /// The realm over `index`, making sure `elastic` has a password. An
+    /// existing password wins over `ELASTIC_PASSWORD`, as the security index
+    /// wins over `bootstrap.password` in Elasticsearch.
+    pub async fn bootstrap(
+        index: Arc<SecurityIndex>,
+        bootstrap_password: Option<&str>,
+        password_hasher: Hasher,
+        cache: UserCache,
+    ) -> Result<(ReservedRealm, Bootstrap), StoreError> {
+        let realm = ReservedRealm { index, cache };
+        let bootstrap = match realm.password_hash(ELASTIC).await? {
+            Some(hash) => {
+                if let Some(password) = bootstrap_password
+                    && !verify_hash(password, &hash)
+                {
+                    tracing::warn!(
+                        "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
+                    );
+                }
+                Bootstrap::Existing
+            }
+            None => {
+                let (password, bootstrap) = match bootstrap_password {
+                    Some(password) => (password.to_string(), Bootstrap::FromEnvironment),
+                    None => {
+                        let password = generate_password();
+                        (password.clone(), Bootstrap::Generated(password))
+                    }
+                };
+                let hash = tokio::task::spawn_blocking(move || password_hasher.hash(&password))
+                    .await
+                    .map_err(|e| StoreError(e.to_string()))?;
+                if realm.insert_password_hash(ELASTIC, &hash).await? {
+                    bootstrap
+                } else {
+                    // Another node of the cluster set it first.
+                    Bootstrap::Existing
+                }
+            }
+        };
+        Ok((realm, bootstrap))
+    }
+
+    /// Checks `username`/`password` if `username` is reserved.
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<RealmOutcome, StoreError> {
+        if !is_reserved_username(username) {
+            return Ok(RealmOutcome::NotHandled);
+        }
+        if let Some(user) = self.cache.get(username, password) {
+            return Ok(RealmOutcome::Authenticated(user));
+        }
+        // Reserved users without a password (all but `elastic` here) cannot
+        // log in, and the realm does not let another realm try them.
+        let Some(hash) = self.password_hash(username).await? else {
+            return Ok(RealmOutcome::Failed);
+        };
+        let secret = password.to_string();
+        let verified = tokio::task::spawn_blocking(move || verify_hash(&secret, &hash)).await.unwrap_or(false);
+        if !verified {
+            return Ok(RealmOutcome::Failed);
+        }
+        let user = reserved_user(username);
+        self.cache.insert(&user, password);
+        Ok(RealmOutcome::Authenticated(user))
+    }
+
+    /// The realm's name and type: `reserved`.
+    pub fn realm(&self) -> Realm {
+        Realm { name: "reserved".to_string(), kind: "reserved".to_string() }
+    }
+
+    /// Forgets cached users, e.g. when the security index changed.
+    pub fn invalidate_cache(&self) {
+        self.cache.invalidate_all();
+    }
+
+    async fn password_hash(&self, username: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT password_hash FROM reserved_users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.index.pool())
+            .await
+            .map_err(store_error)
+    }
+
+    /// Stores a password hash unless one exists; whether it did.
+    async fn insert_password_hash(&self, username: &str, hash: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO reserved_users (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(hash)
+        .execute(self.index.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+fn reserved_user(username: &str) -> User {
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("_reserved".to_string(), true.into());
+    let roles = if username == ELASTIC { vec!["superuser".to_string()] } else { Vec::new() };
+    User { username: username.to_string(), roles, full_name: None, email: None, metadata }
+}
+
+/// A 20-character password from letters, digits and `*-_=+`, like the ones
+/// Elasticsearch generates.
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-_=+";
+    (0..20).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::security_index::default_url;
+
+    fn cache() -> UserCache {
+        UserCache::new(Duration::from_secs(60), 10, Hasher::Ssha256)
+    }
+
+    #[tokio::test]
+    async fn elastic_gets_a_password_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
+        let hasher = Hasher::Pbkdf2 { iterations: 1000 };
+        let (realm, bootstrap) =
+            ReservedRealm::bootstrap(Arc::clone(&index), Some("first-password"), hasher, cache()).await.unwrap();
+        assert_eq!(bootstrap, Bootstrap::FromEnvironment);
+        assert!(
+            matches!(realm.authenticate("elastic", "first-password").await.unwrap(), RealmOutcome::Authenticated(u) if u.roles == ["superuser"])
+        );
+        assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
+        assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
+        assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
+        let (again, bootstrap) =
+            ReservedRealm::bootstrap(Arc::clone(&index), Some("other-password"), hasher, cache()).await.unwrap();
+        assert_eq!(bootstrap, Bootstrap::Existing);
+        assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
+
+        let dir = tempfile::tempdir().unwrap();
+        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
+        let (realm, bootstrap) = ReservedRealm::bootstrap(index, None, hasher, cache()).await.unwrap();
+        let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
+        assert_eq!(password.len(), 20);
+        assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));
+    }
+}

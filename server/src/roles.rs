@@ -1,0 +1,186 @@
+//! Roles: the built-in `superuser` and those of `$ES_PATH_CONF/roles.yml`.
+//! Only cluster privileges matter to this node's actions; the rest of a role
+//! definition is accepted as Elasticsearch accepts it and otherwise ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+use crate::privileges::is_valid_cluster_privilege;
+
+/// The file's name in the config directory.
+pub const ROLES_FILE: &str = "roles.yml";
+
+/// Role names Elasticsearch reserves; `roles.yml` cannot redefine them.
+const RESERVED_ROLES: &[&str] = &[
+    "superuser",
+    "kibana_system",
+    "kibana_admin",
+    "logstash_system",
+    "beats_system",
+    "apm_system",
+    "remote_monitoring_agent",
+    "remote_monitoring_collector",
+    "monitoring_user",
+    "viewer",
+    "editor",
+];
+
+/// Fields a role definition may have.
+const ROLE_FIELDS: &[&str] = &[
+    "cluster",
+    "global",
+    "indices",
+    "applications",
+    "run_as",
+    "metadata",
+    "transient_metadata",
+    "remote_indices",
+    "remote_cluster",
+    "restriction",
+    "description",
+];
+
+/// Cluster privileges by role name.
+type Roles = BTreeMap<String, Vec<String>>;
+
+/// The roles a node knows.
+pub struct RoleStore {
+    path: PathBuf,
+    file_roles: RwLock<Arc<Roles>>,
+}
+
+impl RoleStore {
+    /// Loads `roles.yml` from `conf_dir`; invalid roles are skipped with an
+    /// error in the log, a missing file defines none.
+    pub fn load(conf_dir: &Path) -> RoleStore {
+        let path = conf_dir.join(ROLES_FILE);
+        let roles = parse_file(&path);
+        RoleStore { path, file_roles: RwLock::new(Arc::new(roles)) }
+    }
+
+    /// Reads the file again; whether the roles changed.
+    pub fn reload(&self) -> bool {
+        let roles = parse_file(&self.path);
+        let mut current = self.file_roles.write();
+        if **current == roles {
+            return false;
+        }
+        tracing::info!("roles file [{}] changed. updating roles...", self.path.display());
+        *current = Arc::new(roles);
+        true
+    }
+
+    /// The cluster privileges of `role`, if it exists.
+    pub fn cluster_privileges(&self, role: &str) -> Option<Vec<String>> {
+        if role == "superuser" {
+            return Some(vec!["all".to_string()]);
+        }
+        self.file_roles.read().get(role).cloned()
+    }
+}
+
+fn parse_file(path: &Path) -> Roles {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Roles::new(),
+        Err(error) => {
+            tracing::error!(%error, "failed to read roles file [{}]. skipping all roles...", path.display());
+            return Roles::new();
+        }
+    };
+    parse(path, &text)
+}
+
+fn parse(path: &Path, text: &str) -> Roles {
+    use serde_yaml_ng::Value;
+    let document: Value = match serde_yaml_ng::from_str(text) {
+        Ok(document) => document,
+        Err(error) => {
+            tracing::error!(%error, "failed to parse roles file [{}]. skipping all roles...", path.display());
+            return Roles::new();
+        }
+    };
+    let Value::Mapping(map) = document else {
+        if !document.is_null() {
+            tracing::error!("failed to parse roles file [{}]: it must be a map of roles", path.display());
+        }
+        return Roles::new();
+    };
+    let mut roles = Roles::new();
+    for (name, definition) in map {
+        let Some(name) = name.as_str().map(str::to_string) else { continue };
+        if RESERVED_ROLES.contains(&name.as_str()) {
+            tracing::warn!(
+                "role [{name}] is reserved. the relevant role definition in the mapping file will be ignored"
+            );
+            continue;
+        }
+        match parse_role(&definition) {
+            Ok(cluster) => {
+                roles.insert(name, cluster);
+            }
+            Err(reason) => {
+                tracing::error!("failed to parse role [{name}] from [{}]: {reason}. skipping role...", path.display())
+            }
+        }
+    }
+    tracing::debug!("parsed [{}] roles from file [{}]", roles.len(), path.display());
+    roles
+}
+
+fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<String>, String> {
+    let serde_yaml_ng::Value::Mapping(fields) = definition else {
+        return Err("a role must be a map".to_string());
+    };
+    let mut cluster = Vec::new();
+    for (field, value) in fields {
+        let field = field.as_str().unwrap_or_default();
+        if !ROLE_FIELDS.contains(&field) {
+            return Err(format!("unexpected field [{field}]"));
+        }
+        if field == "cluster" {
+            let privileges = value.as_sequence().ok_or("[cluster] must be a list")?;
+            for privilege in privileges {
+                let privilege = privilege.as_str().ok_or("[cluster] must be a list of strings")?;
+                if !is_valid_cluster_privilege(privilege) {
+                    return Err(format!(
+                        "unknown cluster privilege [{privilege}]. a privilege must be either one of the predefined \
+                         cluster privilege names or a pattern over one of the available cluster actions"
+                    ));
+                }
+                cluster.push(privilege.to_string());
+            }
+        }
+    }
+    Ok(cluster)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_yml() {
+        let text = "admin:\n  cluster: [manage_security]\n  indices:\n    - names: ['*']\n      privileges: [read]\n\
+                    bad:\n  cluster: [manage_everything]\n\
+                    typo:\n  clustr: [all]\n\
+                    superuser:\n  cluster: [none]\n\
+                    pattern:\n  cluster: ['cluster:admin/xpack/security/*']\n\
+                    empty: {}\n";
+        let roles = parse(Path::new("roles.yml"), text);
+        assert_eq!(roles.keys().collect::<Vec<_>>(), ["admin", "empty", "pattern"]);
+        assert_eq!(roles["admin"], ["manage_security"]);
+        assert!(roles["empty"].is_empty());
+    }
+
+    #[test]
+    fn superuser_is_built_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RoleStore::load(dir.path());
+        assert_eq!(store.cluster_privileges("superuser"), Some(vec!["all".to_string()]));
+        assert_eq!(store.cluster_privileges("nope"), None);
+    }
+}

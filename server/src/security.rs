@@ -1,0 +1,147 @@
+//! The node's security: its token stores and caches, realms, roles and the
+//! watcher that reloads their files; built once at node start.
+
+use std::sync::Arc;
+
+use dropshot::RequestInfo;
+
+use crate::authentication::Authentication;
+use crate::authenticator::Authenticator;
+use crate::authorization::Authorizer;
+use crate::caching_token_store::CachingTokenStore;
+use crate::config_watcher::{ConfigWatcher, OnChange};
+use crate::error::ServiceError;
+use crate::file_realm::{FileRealm, USERS_FILE, USERS_ROLES_FILE};
+use crate::file_token_store::{FileTokenStore, LoadError, SERVICE_TOKENS_FILE};
+use crate::hasher::Hasher;
+use crate::index_token_store::IndexTokenStore;
+use crate::metrics::{EvictionCause, Metrics};
+use crate::reserved_realm::{Bootstrap, ReservedRealm};
+use crate::roles::{ROLES_FILE, RoleStore};
+use crate::security_index::{SecurityIndex, SecurityIndexError};
+use crate::service_account_authenticator::ServiceAccountAuthenticator;
+use crate::settings::Settings;
+use crate::token_caches::TokenCaches;
+use crate::token_store::StoreError;
+use crate::user_cache::UserCache;
+
+/// Why security could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SecurityError {
+    /// The `service_tokens` file does not parse.
+    #[error(transparent)]
+    FileTokens(#[from] LoadError),
+    /// The security index cannot be opened.
+    #[error(transparent)]
+    Index(#[from] SecurityIndexError),
+    /// The `elastic` user's password could not be set up.
+    #[error("failed to set up the [elastic] user: {0}")]
+    Bootstrap(StoreError),
+}
+
+/// Everything that authenticates and authorizes requests.
+pub struct Security {
+    /// Authentication.
+    pub authenticator: Authenticator,
+    /// Authorization.
+    pub authorizer: Authorizer,
+    /// The two service-token caches.
+    pub caches: TokenCaches,
+    /// The `service_tokens` file.
+    pub file_tokens: Arc<FileTokenStore>,
+    /// The `.security` index's tokens.
+    pub index_tokens: Arc<IndexTokenStore>,
+    /// How new tokens' secrets are hashed.
+    pub token_hasher: Hasher,
+    _watcher: ConfigWatcher,
+}
+
+impl Security {
+    /// Loads the security files, opens the security index, makes sure
+    /// `elastic` has a password and starts watching the files.
+    pub async fn start(settings: &Settings, metrics: &Metrics) -> Result<Security, SecurityError> {
+        let conf_dir = &settings.path_conf;
+        let file_tokens = Arc::new(FileTokenStore::load(conf_dir)?);
+        let index = Arc::new(SecurityIndex::open(&settings.security_index_url).await?);
+        let index_tokens = Arc::new(IndexTokenStore::new(Arc::clone(&index)));
+        let caches = TokenCaches::new(&settings.service_token_cache, metrics);
+        let hasher = settings.service_token_cache_hasher;
+        let service_accounts = ServiceAccountAuthenticator {
+            file: CachingTokenStore::new(Arc::clone(&file_tokens), Arc::clone(&caches.file), hasher),
+            index: CachingTokenStore::new(Arc::clone(&index_tokens), Arc::clone(&caches.index), hasher),
+        };
+        let realm = &settings.file_realm;
+        let file_realm = Arc::new(FileRealm::load(conf_dir, realm));
+        let reserved_cache = UserCache::new(realm.cache_ttl, realm.cache_max_users, realm.cache_hasher);
+        let (reserved_realm, bootstrap) = ReservedRealm::bootstrap(
+            Arc::clone(&index),
+            settings.bootstrap_password.as_deref(),
+            settings.password_hasher,
+            reserved_cache,
+        )
+        .await
+        .map_err(SecurityError::Bootstrap)?;
+        if let Bootstrap::Generated(password) = bootstrap {
+            announce_generated_password(&password);
+        }
+        let roles = Arc::new(RoleStore::load(conf_dir));
+        let watcher = ConfigWatcher::start(
+            conf_dir,
+            vec![
+                (SERVICE_TOKENS_FILE, {
+                    let file_tokens = Arc::clone(&file_tokens);
+                    let cache = Arc::clone(&caches.file);
+                    Arc::new(move || {
+                        if file_tokens.reload() {
+                            cache.invalidate_all(EvictionCause::FileChange);
+                        }
+                    }) as OnChange
+                }),
+                (USERS_FILE, {
+                    let file_realm = Arc::clone(&file_realm);
+                    Arc::new(move || file_realm.reload_users()) as OnChange
+                }),
+                (USERS_ROLES_FILE, {
+                    let file_realm = Arc::clone(&file_realm);
+                    Arc::new(move || file_realm.reload_user_roles()) as OnChange
+                }),
+                (ROLES_FILE, {
+                    let roles = Arc::clone(&roles);
+                    Arc::new(move || {
+                        roles.reload();
+                    }) as OnChange
+                }),
+            ],
+        );
+        Ok(Security {
+            authenticator: Authenticator { service_accounts, reserved_realm, file_realm },
+            authorizer: Authorizer { roles },
+            caches,
+            file_tokens,
+            index_tokens,
+            token_hasher: settings.service_token_hasher,
+            _watcher: watcher,
+        })
+    }
+
+    /// Who sent `request`.
+    pub async fn authenticate(&self, request: &RequestInfo) -> Result<Authentication, ServiceError> {
+        self.authenticator.authenticate(request).await
+    }
+
+    /// Whether `authentication` may perform `action`.
+    pub fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
+        self.authorizer.authorize(authentication, action)
+    }
+}
+
+/// Shows the generated `elastic` password once, on the console rather than in
+/// the log, as Elasticsearch does on its first start.
+fn announce_generated_password(password: &str) {
+    println!(
+        "\n━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n\
+         Elasticsearch security features have been automatically configured!\n\n\
+         Password for the elastic user (set ELASTIC_PASSWORD before the first start to choose it):\n  {password}\n\
+         ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n"
+    );
+}

@@ -1,0 +1,97 @@
+//! The built-in service accounts of Elasticsearch 9.x and their role
+//! descriptors, transcribed from `ElasticServiceAccounts` (see
+//! `server/resources/service_accounts/SOURCES.md` for provenance).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use es_tokens_types::{GetServiceAccountsResponse, RoleDescriptor, ServiceAccountInfo};
+
+/// The only namespace with service accounts.
+pub const ELASTIC_NAMESPACE: &str = "elastic";
+
+/// A built-in service account.
+pub struct ServiceAccount {
+    /// `namespace/service`.
+    pub principal: &'static str,
+    /// What it may do.
+    pub role_descriptor: RoleDescriptor,
+}
+
+static ACCOUNTS: LazyLock<BTreeMap<&'static str, ServiceAccount>> = LazyLock::new(|| {
+    [
+        ("elastic/auto-ops", include_str!("../resources/service_accounts/elastic_auto-ops.json")),
+        ("elastic/fleet-server", include_str!("../resources/service_accounts/elastic_fleet-server.json")),
+        ("elastic/fleet-server-remote", include_str!("../resources/service_accounts/elastic_fleet-server-remote.json")),
+        ("elastic/kibana", include_str!("../resources/service_accounts/elastic_kibana.json")),
+    ]
+    .into_iter()
+    .map(|(principal, json)| {
+        let role_descriptor = serde_json::from_str(json).expect("the built-in role descriptors are valid");
+        (principal, ServiceAccount { principal, role_descriptor })
+    })
+    .collect()
+});
+
+/// The account `principal` (`namespace/service`), if it is built in.
+pub fn get(principal: &str) -> Option<&'static ServiceAccount> {
+    ACCOUNTS.get(principal)
+}
+
+/// Every principal, sorted (for messages that list them).
+pub fn principals() -> impl Iterator<Item = &'static str> {
+    ACCOUNTS.keys().copied()
+}
+
+/// The accounts `GET /_security/service[/{namespace}[/{service}]]` shows:
+/// all, those of a namespace, or one; no match is an empty map.
+pub fn find(namespace: Option<&str>, service: Option<&str>) -> GetServiceAccountsResponse {
+    ACCOUNTS
+        .values()
+        .filter(|account| {
+            let (ns, svc) = account.principal.split_once('/').expect("principals are namespace/service");
+            namespace.is_none_or(|n| n == ns) && service.is_none_or(|s| s == svc)
+        })
+        .map(|account| {
+            (account.principal.to_string(), ServiceAccountInfo { role_descriptor: account.role_descriptor.clone() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_four_accounts_of_9x() {
+        assert_eq!(
+            principals().collect::<Vec<_>>(),
+            ["elastic/auto-ops", "elastic/fleet-server", "elastic/fleet-server-remote", "elastic/kibana"]
+        );
+        for principal in principals() {
+            let cluster = &get(principal).unwrap().role_descriptor.cluster;
+            assert!(
+                !cluster.iter().any(|p| p == "manage_security" || p == "all"),
+                "{principal} must not manage security"
+            );
+        }
+        assert_eq!(find(Some("elastic"), Some("fleet-server")).len(), 1);
+        assert_eq!(find(Some("elastic"), None).len(), 4);
+        assert!(find(Some("elastic"), Some("nope")).is_empty());
+        assert!(find(Some("other"), None).is_empty());
+    }
+
+    #[test]
+    fn descriptors_render_back_to_their_files() {
+        let fleet = &get("elastic/fleet-server").unwrap().role_descriptor;
+        let rendered = serde_json::to_string(fleet).unwrap();
+        assert!(
+            rendered.starts_with(r#"{"cluster":["monitor","manage_own_api_key","read_fleet_secrets","#),
+            "{rendered}"
+        );
+        assert!(
+            rendered.ends_with(r#""run_as":[],"metadata":{},"transient_metadata":{"enabled":true}}"#),
+            "{rendered}"
+        );
+    }
+}

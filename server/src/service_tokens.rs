@@ -1,0 +1,121 @@
+//! The service-token operations behind the create, delete and credentials
+//! endpoints.
+
+use std::collections::BTreeMap;
+
+use es_tokens_types::{
+    CreateServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse, NodeStatistics, NodesCredentials,
+    ServiceToken, TokenInfo,
+};
+
+use crate::authentication::Authentication;
+use crate::context::NodeContext;
+use crate::error::ServiceError;
+use crate::index_token_store::CreateTokenError;
+use crate::metrics::EvictionCause;
+use crate::service_account_token::ServiceAccountToken;
+use crate::service_accounts;
+use crate::token_key::TokenKey;
+use crate::token_name::{InvalidTokenName, is_valid_token_name};
+use crate::uuids::time_based_base64_uuid;
+
+/// Validates `refresh` as `WriteRequest.RefreshPolicy.parse` does. Changes
+/// are visible at once here whatever its value.
+pub fn parse_refresh(refresh: Option<&str>) -> Result<(), ServiceError> {
+    match refresh {
+        None | Some("" | "true" | "false" | "wait_for") => Ok(()),
+        Some(other) => Err(ServiceError::InvalidRefresh(other.to_string())),
+    }
+}
+
+/// Elasticsearch validates the token name after authorization, as part of
+/// the request (`CreateServiceAccountTokenRequest#validate`).
+fn validate_name(name: &str) -> Result<(), ServiceError> {
+    if is_valid_token_name(name) {
+        Ok(())
+    } else {
+        Err(ServiceError::ValidationFailed(vec![InvalidTokenName(name.to_string()).to_string()]))
+    }
+}
+
+/// Creates token `name` (or `token_<id>`) of `namespace/service` in the
+/// security index, created by `caller`.
+pub async fn create_token(
+    node: &NodeContext,
+    caller: &Authentication,
+    namespace: &str,
+    service: &str,
+    name: Option<&str>,
+) -> Result<CreateServiceTokenResponse, ServiceError> {
+    let name = match name {
+        Some(name) => name.to_string(),
+        None => format!("token_{}", time_based_base64_uuid()),
+    };
+    validate_name(&name)?;
+    let principal = format!("{namespace}/{service}");
+    if service_accounts::get(&principal).is_none() {
+        return Err(ServiceError::UnknownServiceAccount(principal));
+    }
+    let security = &node.security;
+    let token = ServiceAccountToken::generate(namespace, service, &name);
+    let hasher = security.token_hasher;
+    let secret = token.secret().to_string();
+    let hash = tokio::task::spawn_blocking(move || hasher.hash(&secret))
+        .await
+        .map_err(|e| ServiceError::IndexUnavailable(crate::token_store::StoreError(e.to_string())))?;
+    match security.index_tokens.create(&token, &hash, &caller.creator()).await {
+        Ok(()) => Ok(CreateServiceTokenResponse {
+            created: true,
+            token: ServiceToken { name, value: token.to_bearer_string() },
+        }),
+        Err(CreateTokenError::Duplicate(qualified)) => Err(ServiceError::DuplicateToken {
+            qualified,
+            index_uuid: security.index_tokens.index().index_uuid().to_string(),
+        }),
+        Err(CreateTokenError::Store(error)) => Err(ServiceError::IndexUnavailable(error)),
+    }
+}
+
+/// Deletes token `name` of `namespace/service`; whether it existed. Its
+/// index-cache entry is cleared before this returns.
+pub async fn delete_token(
+    node: &NodeContext,
+    namespace: &str,
+    service: &str,
+    name: &str,
+) -> Result<bool, ServiceError> {
+    validate_name(name)?;
+    if service_accounts::get(&format!("{namespace}/{service}")).is_none() {
+        return Ok(false);
+    }
+    let security = &node.security;
+    let found = security.index_tokens.delete(namespace, service, name).await.map_err(ServiceError::IndexUnavailable)?;
+    security.caches.index.invalidate([&TokenKey::new(namespace, service, name)], EvictionCause::IndexChange);
+    Ok(found)
+}
+
+/// The index tokens and the file tokens of `namespace/service`. The account
+/// is not checked, as in Elasticsearch.
+pub async fn get_credentials(
+    node: &NodeContext,
+    namespace: &str,
+    service: &str,
+) -> Result<GetServiceCredentialsResponse, ServiceError> {
+    let security = &node.security;
+    let principal = format!("{namespace}/{service}");
+    let index_tokens =
+        security.index_tokens.token_names(namespace, service).await.map_err(ServiceError::IndexUnavailable)?;
+    let file_tokens: BTreeMap<String, FileTokenInfo> = security
+        .file_tokens
+        .token_names(&principal)
+        .into_iter()
+        .map(|name| (name, FileTokenInfo { nodes: vec![node.identity.node_name.clone()] }))
+        .collect();
+    let count = (index_tokens.len() + file_tokens.len()) as u32;
+    Ok(GetServiceCredentialsResponse {
+        service_account: principal,
+        count,
+        tokens: index_tokens.into_iter().map(|name| (name, TokenInfo {})).collect(),
+        nodes_credentials: NodesCredentials { node_stats: NodeStatistics::all_successful(1), file_tokens },
+    })
+}

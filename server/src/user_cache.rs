@@ -1,0 +1,53 @@
+//! A realm's cache of authenticated users (`CachingUsernamePasswordRealm`):
+//! the password is kept as a salted hash, so a request with the same
+//! credentials does not pay the realm's slow hash again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::authentication::User;
+use crate::hasher::Hasher;
+
+struct CachedUser {
+    user: User,
+    password_hash: String,
+}
+
+/// Users a realm authenticated recently.
+pub struct UserCache {
+    /// `None` when the cache is disabled (`cache.ttl` 0).
+    users: Option<moka::sync::Cache<String, Arc<CachedUser>>>,
+    hasher: Hasher,
+}
+
+impl UserCache {
+    /// A cache whose entries expire `ttl` after they were written.
+    pub fn new(ttl: Duration, max_users: u64, hasher: Hasher) -> Self {
+        let users =
+            (!ttl.is_zero()).then(|| moka::sync::Cache::builder().max_capacity(max_users).time_to_live(ttl).build());
+        UserCache { users, hasher }
+    }
+
+    /// The user, if it authenticated recently with this password. A
+    /// different password is not a failure: the realm decides (the password
+    /// may have changed).
+    pub fn get(&self, username: &str, password: &str) -> Option<User> {
+        let cached = self.users.as_ref()?.get(username)?;
+        self.hasher.verify(password, &cached.password_hash).then(|| cached.user.clone())
+    }
+
+    /// Remembers a successful authentication.
+    pub fn insert(&self, user: &User, password: &str) {
+        if let Some(users) = &self.users {
+            let cached = CachedUser { user: user.clone(), password_hash: self.hasher.hash(password) };
+            users.insert(user.username.clone(), Arc::new(cached));
+        }
+    }
+
+    /// Forgets everyone, when the realm's files change.
+    pub fn invalidate_all(&self) {
+        if let Some(users) = &self.users {
+            users.invalidate_all();
+        }
+    }
+}

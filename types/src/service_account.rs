@@ -1,0 +1,127 @@
+//! Service accounts and their role descriptors
+//! (`GET /_security/service[/{namespace}[/{service}]]`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Service accounts by principal (`namespace/service`), sorted.
+pub type GetServiceAccountsResponse = BTreeMap<String, ServiceAccountInfo>;
+
+/// One service account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceAccountInfo {
+    /// The privileges the account has.
+    pub role_descriptor: RoleDescriptor,
+}
+
+/// A role: cluster, index and application privileges. Fields are declared in
+/// the order Elasticsearch writes them (`RoleDescriptor#toXContent`); the
+/// optional ones are left out when empty.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RoleDescriptor {
+    /// Cluster privileges and cluster action patterns.
+    pub cluster: Vec<String>,
+    /// Configurable cluster privileges, e.g. application management.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub global: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Index privileges.
+    pub indices: Vec<IndicesPrivileges>,
+    /// Application privileges.
+    pub applications: Vec<ApplicationPrivileges>,
+    /// Users this role may run as.
+    pub run_as: Vec<String>,
+    /// Arbitrary metadata; keys starting with `_` are reserved.
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Metadata Elasticsearch maintains, e.g. `{"enabled":true}`.
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub transient_metadata: serde_json::Map<String, serde_json::Value>,
+    /// Index privileges on remote clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<RemoteIndicesPrivileges>")]
+    pub remote_indices: Option<Vec<RemoteIndicesPrivileges>>,
+    /// Cluster privileges on remote clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<RemoteClusterPrivileges>")]
+    pub remote_cluster: Option<Vec<RemoteClusterPrivileges>>,
+    /// What the role is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub description: Option<String>,
+}
+
+/// Privileges on a set of indices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IndicesPrivileges {
+    /// Index names or patterns.
+    pub names: Vec<String>,
+    /// Index privileges.
+    pub privileges: Vec<String>,
+    /// Field-level security.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "FieldSecurity")]
+    pub field_security: Option<FieldSecurity>,
+    /// Document-level security query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub query: Option<String>,
+    /// Whether the patterns also cover restricted indices such as `.security`.
+    pub allow_restricted_indices: bool,
+}
+
+/// Privileges on a set of indices of remote clusters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoteIndicesPrivileges {
+    /// Index names or patterns.
+    pub names: Vec<String>,
+    /// Index privileges.
+    pub privileges: Vec<String>,
+    /// Field-level security.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "FieldSecurity")]
+    pub field_security: Option<FieldSecurity>,
+    /// Document-level security query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub query: Option<String>,
+    /// Whether the patterns also cover restricted indices.
+    pub allow_restricted_indices: bool,
+    /// Remote cluster aliases or patterns.
+    pub clusters: Vec<String>,
+}
+
+/// Cluster privileges on remote clusters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoteClusterPrivileges {
+    /// Remote cluster privileges.
+    pub privileges: Vec<String>,
+    /// Remote cluster aliases or patterns.
+    pub clusters: Vec<String>,
+}
+
+/// Field-level security.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldSecurity {
+    /// Fields granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<String>")]
+    pub grant: Option<Vec<String>>,
+    /// Fields excepted from the grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<String>")]
+    pub except: Option<Vec<String>>,
+}
+
+/// Privileges in an application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplicationPrivileges {
+    /// The application name or pattern.
+    pub application: String,
+    /// Application privileges.
+    pub privileges: Vec<String>,
+    /// Resources the privileges apply to.
+    pub resources: Vec<String>,
+}
