@@ -7,9 +7,16 @@
 //! and so `_nodes` and `nodes` (which a generated struct would both name
 //! `nodes`) keep their own fields.
 //!
+//! Every call needs credentials, passed as the `reqwest` client's
+//! default `Authorization` header (Basic for users, `Bearer <token>` for
+//! service accounts):
+//!
 //! ```no_run
-//! # async fn demo() -> Result<(), es_tokens_client::Error<es_tokens_client::es_tokens_types::ErrorResponse>> {
-//! let client = es_tokens_client::Client::new("http://127.0.0.1:9200");
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut headers = reqwest::header::HeaderMap::new();
+//! headers.insert("authorization", "Basic ZWxhc3RpYzpjaGFuZ2VtZQ==".parse()?); // elastic:changeme
+//! let http = reqwest::Client::builder().default_headers(headers).build()?;
+//! let client = es_tokens_client::Client::new_with_client("http://127.0.0.1:9200", http);
 //! let cleared = client
 //!     .security_clear_cached_service_tokens("elastic", "fleet-server", "token1,token2")
 //!     .await?
@@ -23,8 +30,7 @@
 //! Errors carry Elasticsearch's body:
 //!
 //! ```no_run
-//! # async fn demo() {
-//! # let client = es_tokens_client::Client::new("http://127.0.0.1:9200");
+//! # async fn demo(client: es_tokens_client::Client) {
 //! match client.security_clear_cached_service_tokens("elastic", "fleet-server", "_bad").await {
 //!     Err(es_tokens_client::Error::ErrorResponse(response)) => {
 //!         assert_eq!(response.status().as_u16(), 400);

@@ -105,6 +105,13 @@ impl<S: TokenStore> CachingTokenStore<S> {
     /// Whether the store holds `token` with this secret, answered from the
     /// cache when it can be.
     pub async fn authenticate(&self, token: &ServiceAccountToken) -> Result<bool, StoreError> {
+        // An index token is looked for in the file store first: without this
+        // shortcut every one of its authentications would put a pending entry
+        // in the file cache only to remove it again. A change of the file
+        // clears the file cache, so skipping it cannot serve a stale answer.
+        if !self.store.may_hold(token) {
+            return Ok(false);
+        }
         let key = token.key();
         loop {
             let Some((entry, fresh)) = self.cache.get_or_insert_with(key, || Arc::new(CachedToken::pending())) else {

@@ -81,6 +81,9 @@ pub enum ServiceError {
     /// Creating a token that exists.
     #[error("[service_account_token-{qualified}]: version conflict, document already exists (current version [1])")]
     DuplicateToken { qualified: String, index_uuid: String },
+    /// A bug: something that cannot happen did.
+    #[error("{0}")]
+    Internal(String),
     /// The security index could not be read or written.
     #[error("at least one primary shard for the index [{SECURITY_INDEX}] is unavailable")]
     IndexUnavailable(StoreError),
@@ -153,6 +156,10 @@ impl From<ServiceError> for EsError {
                 cause.metadata.insert("shard".to_string(), "0".into());
                 cause.metadata.insert("index".to_string(), SECURITY_INDEX.into());
                 EsError::new(ErrorStatusCode::CONFLICT, cause)
+            }
+            ServiceError::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", message.clone()))
             }
             ServiceError::IndexUnavailable(store_error) => {
                 tracing::warn!(error = %store_error, "the security index is unavailable");

@@ -141,6 +141,10 @@ impl TokenStore for FileTokenStore {
             .await
             .map_err(|e| StoreError(format!("verifying a file token failed: {e}")))
     }
+
+    fn may_hold(&self, token: &ServiceAccountToken) -> bool {
+        self.tokens.read().contains_key(token.key().qualified())
+    }
 }
 
 /// The file could not be loaded at startup.

@@ -55,6 +55,19 @@ async fn handle<T>(
     (outcome, format)
 }
 
+/// Runs a write to the end even if its client goes away.
+///
+/// Handlers are cancelled when their client disconnects (dropshot's
+/// `CancelOnDisconnect`, which keeps the common path free of a task spawn per
+/// request). A write that has started must not stop half-way, e.g. a token
+/// deleted from the index but still in the caches, so writes run in their own
+/// task, as Elasticsearch lets an action finish whatever the channel does.
+async fn to_completion<T: Send + 'static>(
+    work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::spawn(work).await.unwrap_or_else(|e| Err(ServiceError::Internal(format!("a write task failed: {e}"))))
+}
+
 /// The steps of an endpoint without input of its own: no parameters, then
 /// the action's privilege.
 fn plain(node: &NodeContext, request: &RestRequest, caller: &Authentication, action: &str) -> Result<(), ServiceError> {
@@ -138,7 +151,11 @@ impl ElasticsearchApi for NodeApi {
             parse_refresh(query.into_inner().refresh.as_deref())?;
             request.finish(&["refresh"])?;
             node.security.authorize(&caller, actions::DELETE_SERVICE_TOKEN)?;
-            let found = service_tokens::delete_token(node, &path.namespace, &path.service, &path.name).await?;
+            let (node, path) = (Arc::clone(node), &path);
+            let (namespace, service, name) = (path.namespace.clone(), path.service.clone(), path.name.clone());
+            let found =
+                to_completion(async move { service_tokens::delete_token(&node, &namespace, &service, &name).await })
+                    .await?;
             Ok(DeleteServiceTokenResponse { found })
         })
         .await;
@@ -217,7 +234,12 @@ async fn create_token(
         parse_refresh(query.refresh.as_deref())?;
         request.finish(&["refresh"])?;
         node.security.authorize(&caller, actions::CREATE_SERVICE_TOKEN)?;
-        service_tokens::create_token(node, &caller, namespace, service, name).await
+        let node = Arc::clone(node);
+        let (namespace, service, name) = (namespace.to_string(), service.to_string(), name.map(str::to_string));
+        to_completion(async move {
+            service_tokens::create_token(&node, &caller, &namespace, &service, name.as_deref()).await
+        })
+        .await
     })
     .await;
     Ok(EsReply::new(outcome, format))

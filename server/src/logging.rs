@@ -68,6 +68,17 @@ impl Drain for SlogToTracing {
     type Err = slog::Never;
 
     fn log(&self, record: &Record<'_>, values: &OwnedKVList) -> Result<(), slog::Never> {
+        // Collecting the fields formats every value: skip it for records no
+        // subscriber wants (the per-request line at `RUST_LOG=warn`, say).
+        let wanted = if record.msg().as_str() == Some("request completed") {
+            tracing::enabled!(target: "http", tracing::Level::INFO)
+        } else {
+            tracing::enabled!(target: "dropshot", tracing::Level::DEBUG)
+                || record.level().is_at_least(slog::Level::Warning)
+        };
+        if !wanted {
+            return Ok(());
+        }
         let mut fields = Fields::default();
         let _ = values.serialize(record, &mut fields);
         let _ = record.kv().serialize(record, &mut fields);

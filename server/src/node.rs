@@ -92,9 +92,10 @@ fn serve_http(settings: &Settings, context: &Arc<NodeContext>) -> Result<HttpSer
     for port in settings.http_port.ports() {
         let config = ConfigDropshot {
             bind_address: SocketAddr::new(ip, port),
-            // Requests in flight complete even if their client goes away, so
-            // a clear that started is never half done.
-            default_handler_task_mode: HandlerTaskMode::Detached,
+            // Handlers run in their connection's task (a third more requests
+            // per second than a task per request); writes that must finish
+            // spawn their own (`http_api::to_completion`).
+            default_handler_task_mode: HandlerTaskMode::CancelOnDisconnect,
             ..ConfigDropshot::default()
         };
         let api = elasticsearch_api_mod::api_description::<NodeApi>().expect("the API trait describes a valid API");

@@ -36,6 +36,13 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Whether the store holds `token` with this secret. Slow on purpose (the
     /// stored hash is PBKDF2): callers cache the answer.
     fn authenticate(&self, token: &ServiceAccountToken) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// `false` when the store knows at no cost that it does not hold the
+    /// token at all, so that its cache need not be consulted (the file store
+    /// answers from memory; the index cannot tell without a query).
+    fn may_hold(&self, _token: &ServiceAccountToken) -> bool {
+        true
+    }
 }
 
 impl<T: TokenStore> TokenStore for std::sync::Arc<T> {
@@ -45,5 +52,9 @@ impl<T: TokenStore> TokenStore for std::sync::Arc<T> {
 
     fn authenticate(&self, token: &ServiceAccountToken) -> impl Future<Output = Result<bool, StoreError>> + Send {
         (**self).authenticate(token)
+    }
+
+    fn may_hold(&self, token: &ServiceAccountToken) -> bool {
+        (**self).may_hold(token)
     }
 }

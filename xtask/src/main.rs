@@ -1,5 +1,6 @@
 //! Developer commands, run as `cargo xtask <command>`.
 
+mod bench;
 mod openapi;
 
 use clap::{Parser, Subcommand};
@@ -18,10 +19,20 @@ enum Command {
         #[command(subcommand)]
         command: openapi::Command,
     },
+    /// Measure requests per second of a release node on loopback.
+    Bench {
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Keep-alive connections per scenario.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
         Command::Openapi { command } => openapi::run(command),
+        Command::Bench { seconds, connections } => bench::run(seconds, connections),
     }
 }
