@@ -21,7 +21,7 @@ pub struct Authenticator {
     /// Service-account tokens.
     pub service_accounts: ServiceAccountAuthenticator,
     /// The built-in users.
-    pub reserved_realm: ReservedRealm,
+    pub reserved_realm: std::sync::Arc<ReservedRealm>,
     /// Users from the `users` file.
     pub file_realm: std::sync::Arc<FileRealm>,
 }

@@ -1,28 +1,47 @@
 //! Clearing service-token caches across the cluster: the work behind
 //! `POST .../credential/token/{name}/_clear_cache`.
 
-use std::collections::BTreeMap;
-
-use es_tokens_types::{ClearCachedServiceTokensResponse, ClusterNode, NodeStatistics};
+use es_tokens_types::{ClearCachedServiceTokensResponse, ClearSecurityCacheNodeRequest, ClusterNode};
 
 use crate::context::NodeContext;
+use crate::privileges::actions;
+use crate::token_caches::{BOTH_CACHES, clear_cache_keys};
 use crate::token_name::TokenSelection;
 
 /// Clears the selected tokens of `namespace/service` from both caches of
-/// every node, and reports which nodes did.
-///
-/// This node is the whole cluster for now, so it always succeeds.
+/// every node of the cluster at once, and reports which nodes did: 200 even
+/// when some failed, as Elasticsearch answers.
 pub async fn clear_cached_service_tokens(
     node: &NodeContext,
     namespace: &str,
     service: &str,
     selection: &TokenSelection,
 ) -> ClearCachedServiceTokensResponse {
-    node.security.caches.clear(namespace, service, selection);
-    let identity = &node.identity;
+    let request = ClearSecurityCacheNodeRequest {
+        cache: BOTH_CACHES.to_string(),
+        keys: clear_cache_keys(namespace, service, selection),
+    };
+    let outcome = node
+        .cluster
+        .fan_out(
+            actions::CLEAR_SECURITY_CACHE,
+            || {
+                node.security.caches.clear_keys(&request.cache, &request.keys).expect("both caches exist");
+                node.acknowledgement()
+            },
+            |client| {
+                let request = request.clone();
+                async move { client.clear_security_cache(&request).await.map(|answer| answer.into_inner()) }
+            },
+        )
+        .await;
     ClearCachedServiceTokensResponse {
-        node_stats: NodeStatistics::all_successful(1),
-        cluster_name: identity.cluster_name.clone(),
-        nodes: BTreeMap::from([(identity.node_id.clone(), ClusterNode { name: identity.node_name.clone() })]),
+        node_stats: outcome.header(),
+        cluster_name: node.identity.cluster_name.clone(),
+        nodes: outcome
+            .answers
+            .into_iter()
+            .map(|(member, answer)| (member.node_id, ClusterNode { name: answer.node_name }))
+            .collect(),
     }
 }

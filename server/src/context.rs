@@ -1,8 +1,11 @@
 //! Everything a request handler reaches: the node's identity, caches and
 //! metrics.
 
-use es_tokens_types::{ElasticsearchVersionInfo, InfoResponse};
+use std::sync::Arc;
 
+use es_tokens_types::{ElasticsearchVersionInfo, InfoResponse, NodeAcknowledgement, NodeServiceCredentials};
+
+use crate::cluster::Cluster;
 use crate::metrics::Metrics;
 use crate::security::Security;
 
@@ -32,6 +35,10 @@ pub struct NodeContext {
     pub security: Security,
     /// The metrics registry.
     pub metrics: Metrics,
+    /// The cluster's members.
+    pub cluster: Arc<Cluster>,
+    /// The secret node-to-node calls must present; `None` refuses them all.
+    pub transport_secret: Option<String>,
 }
 
 impl NodeContext {
@@ -54,6 +61,20 @@ impl NodeContext {
                 minimum_index_compatibility_version: "8.0.0".to_string(),
             },
             tagline: "You Know, for Search".to_string(),
+        }
+    }
+
+    /// This node's answer to a node-to-node action.
+    pub fn acknowledgement(&self) -> NodeAcknowledgement {
+        NodeAcknowledgement { node_id: self.identity.node_id.clone(), node_name: self.identity.node_name.clone() }
+    }
+
+    /// This node's file tokens of `namespace/service`.
+    pub fn local_service_credentials(&self, namespace: &str, service: &str) -> NodeServiceCredentials {
+        NodeServiceCredentials {
+            node_id: self.identity.node_id.clone(),
+            node_name: self.identity.node_name.clone(),
+            file_tokens: self.security.file_tokens.token_names(&format!("{namespace}/{service}")),
         }
     }
 

@@ -33,8 +33,6 @@ const METADATA_FILE: &str = "node.json";
 pub struct NodeMetadata {
     /// The node's id, stable across restarts.
     pub node_id: String,
-    /// The id of the cluster this node formed or joined.
-    pub cluster_uuid: String,
 }
 
 /// A data directory this process holds the lock of, for as long as it lives.
@@ -57,15 +55,15 @@ impl DataPath {
         }
     }
 
-    /// The node's metadata, created (with a new random node id and cluster
-    /// uuid) on first start.
+    /// The node's metadata, created (with a new random node id) on first
+    /// start.
     pub fn node_metadata(&self) -> Result<NodeMetadata, DataPathError> {
         let path = self.path.join(METADATA_FILE);
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| DataPathError::Corrupt { path: path.clone(), message: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let metadata = NodeMetadata { node_id: random_base64_uuid(), cluster_uuid: random_base64_uuid() };
+                let metadata = NodeMetadata { node_id: random_base64_uuid() };
                 let json = serde_json::to_vec_pretty(&metadata).expect("metadata serializes");
                 write_atomically(&path, &json).map_err(|source| DataPathError::Io { path, source })?;
                 Ok(metadata)

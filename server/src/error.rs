@@ -81,6 +81,21 @@ pub enum ServiceError {
     /// Creating a token that exists.
     #[error("[service_account_token-{qualified}]: version conflict, document already exists (current version [1])")]
     DuplicateToken { qualified: String, index_uuid: String },
+    /// A handshake from a node of another cluster.
+    #[error("handshake failed: remote cluster name [{remote}] does not match local cluster name [{local}]")]
+    ClusterMismatch { remote: String, local: String },
+    /// A node-to-node call without the shared secret.
+    #[error("missing authentication credentials for transport request")]
+    TransportUnauthenticated,
+    /// A node-to-node call with a wrong secret.
+    #[error("invalid credentials for transport request")]
+    TransportForbidden,
+    /// A cache name no node knows.
+    #[error(transparent)]
+    UnknownCache(#[from] crate::token_caches::UnknownCache),
+    /// A deleted token's cache entry could not be cleared on every node.
+    #[error("clearing the cache for service token [{0}] failed. please clear the cache manually")]
+    DeletedTokenStillCached(String),
     /// A bug: something that cannot happen did.
     #[error("{0}")]
     Internal(String),
@@ -157,6 +172,20 @@ impl From<ServiceError> for EsError {
                 cause.metadata.insert("index".to_string(), SECURITY_INDEX.into());
                 EsError::new(ErrorStatusCode::CONFLICT, cause)
             }
+            ServiceError::TransportUnauthenticated => {
+                EsError::new(ErrorStatusCode::UNAUTHORIZED, ErrorCause::new("security_exception", error.to_string()))
+            }
+            ServiceError::TransportForbidden => {
+                EsError::new(ErrorStatusCode::FORBIDDEN, ErrorCause::new("security_exception", error.to_string()))
+            }
+            ServiceError::ClusterMismatch { .. } => EsError::new(
+                ErrorStatusCode::BAD_REQUEST,
+                ErrorCause::new("connect_transport_exception", error.to_string()),
+            ),
+            ServiceError::DeletedTokenStillCached(_) => {
+                tracing::error!("{error}");
+                EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", error.to_string()))
+            }
             ServiceError::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", message.clone()))
@@ -171,6 +200,7 @@ impl From<ServiceError> for EsError {
             | ServiceError::BodyNotSupported { .. }
             | ServiceError::Unsupported(_)
             | ServiceError::UnknownServiceAccount(_)
+            | ServiceError::UnknownCache(_)
             | ServiceError::InvalidRefresh(_) => EsError::illegal_argument(error.to_string()),
         }
     }

@@ -107,7 +107,13 @@ impl ElasticsearchApi for NodeApi {
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             let selection = TokenSelection::parse(&path.name)?;
             plain(node, request, &caller, actions::CLEAR_SECURITY_CACHE)?;
-            Ok(clear_cached_service_tokens(node, &path.namespace, &path.service, &selection).await)
+            // Once started, the clear reaches every node even if the client
+            // goes away.
+            let (node, namespace, service) = (Arc::clone(node), path.namespace.clone(), path.service.clone());
+            to_completion(async move {
+                Ok(clear_cached_service_tokens(&node, &namespace, &service, &selection).await)
+            })
+            .await
         })
         .await;
         Ok(EsReply::new(outcome, format))

@@ -77,7 +77,7 @@ impl IndexTokenStore {
         .bind(creation_time)
         .bind(true)
         .bind(creator)
-        .execute(self.index.pool())
+        .execute(&self.index.pool())
         .await;
         match inserted {
             Ok(_) => Ok(()),
@@ -95,7 +95,7 @@ impl IndexTokenStore {
                 .bind(namespace)
                 .bind(service)
                 .bind(name)
-                .execute(self.index.pool())
+                .execute(&self.index.pool())
                 .await
                 .map_err(store_error)?;
         Ok(result.rows_affected() > 0)
@@ -108,7 +108,7 @@ impl IndexTokenStore {
         )
         .bind(namespace)
         .bind(service)
-        .fetch_all(self.index.pool())
+        .fetch_all(&self.index.pool())
         .await
         .map_err(store_error)
     }
@@ -126,7 +126,7 @@ impl TokenStore for IndexTokenStore {
         .bind(token.namespace())
         .bind(token.service())
         .bind(token.name())
-        .fetch_optional(self.index.pool())
+        .fetch_optional(&self.index.pool())
         .await
         .map_err(store_error)?;
         let Some(hash) = hash else {

@@ -1,12 +1,12 @@
 //! A node serving Elasticsearch's service-account token APIs.
 //!
 //! Where a request goes: `http_api` (the API trait's implementation) parses
-//! it with `rest_request`, runs the operation named after the endpoint
-//! (`clear_cache`), which works on the node's `token_caches` (two `cache`s of
-//! `cached_token`s keyed by `token_key`), and answers through `error` types
-//! converted once into Elasticsearch's body. `node` starts all of it from
-//! `settings`, with its identity from `data_path`; `metrics` and `logging`
-//! watch it.
+//! it with `rest_request`, authenticates and authorizes it through
+//! `security`, runs the operation named after the endpoint (`clear_cache`,
+//! `service_tokens`, `service_accounts`), which fans out to the `cluster`'s
+//! nodes (their `transport` API) and works on the node's `token_caches`, and
+//! answers through `error` types converted once into Elasticsearch's body.
+//! `node` starts all of it from `settings`; the README maps every module.
 
 pub mod authentication;
 pub mod authenticator;
@@ -14,6 +14,7 @@ pub mod authorization;
 pub mod cache;
 pub mod caching_token_store;
 pub mod clear_cache;
+pub mod cluster;
 pub mod config_watcher;
 pub mod context;
 pub mod data_path;
@@ -32,6 +33,7 @@ pub mod rest_request;
 pub mod roles;
 pub mod security;
 pub mod security_index;
+pub mod security_index_monitor;
 pub mod service_account_authenticator;
 pub mod service_account_token;
 pub mod service_accounts;
@@ -44,6 +46,7 @@ pub mod token_caches;
 pub mod token_key;
 pub mod token_name;
 pub mod token_store;
+pub mod transport;
 pub mod user_cache;
 pub mod uuids;
 

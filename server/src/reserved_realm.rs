@@ -42,16 +42,20 @@ pub enum Bootstrap {
 }
 
 impl ReservedRealm {
-    /// The realm over `index`, making sure `elastic` has a password. An
+    /// The realm over `index`.
+    pub fn new(index: Arc<SecurityIndex>, cache: UserCache) -> Self {
+        ReservedRealm { index, cache }
+    }
+
+    /// Makes sure `elastic` has a password, on a new security index. An
     /// existing password wins over `ELASTIC_PASSWORD`, as the security index
     /// wins over `bootstrap.password` in Elasticsearch.
-    pub async fn bootstrap(
-        index: Arc<SecurityIndex>,
+    pub async fn ensure_elastic_password(
+        &self,
         bootstrap_password: Option<&str>,
         password_hasher: Hasher,
-        cache: UserCache,
-    ) -> Result<(ReservedRealm, Bootstrap), StoreError> {
-        let realm = ReservedRealm { index, cache };
+    ) -> Result<Bootstrap, StoreError> {
+        let realm = self;
         let bootstrap = match realm.password_hash(ELASTIC).await? {
             Some(hash) => {
                 if let Some(password) = bootstrap_password
@@ -82,7 +86,7 @@ impl ReservedRealm {
                 }
             }
         };
-        Ok((realm, bootstrap))
+        Ok(bootstrap)
     }
 
     /// Checks `username`/`password` if `username` is reserved.
@@ -121,7 +125,7 @@ impl ReservedRealm {
     async fn password_hash(&self, username: &str) -> Result<Option<String>, StoreError> {
         sqlx::query_scalar("SELECT password_hash FROM reserved_users WHERE username = $1")
             .bind(username)
-            .fetch_optional(self.index.pool())
+            .fetch_optional(&self.index.pool())
             .await
             .map_err(store_error)
     }
@@ -133,7 +137,7 @@ impl ReservedRealm {
         )
         .bind(username)
         .bind(hash)
-        .execute(self.index.pool())
+        .execute(&self.index.pool())
         .await
         .map_err(store_error)?;
         Ok(result.rows_affected() > 0)
@@ -170,8 +174,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
         let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let (realm, bootstrap) =
-            ReservedRealm::bootstrap(Arc::clone(&index), Some("first-password"), hasher, cache()).await.unwrap();
+        let realm = ReservedRealm::new(Arc::clone(&index), cache());
+        let bootstrap = realm.ensure_elastic_password(Some("first-password"), hasher).await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
         assert!(
             matches!(realm.authenticate("elastic", "first-password").await.unwrap(), RealmOutcome::Authenticated(u) if u.roles == ["superuser"])
@@ -179,14 +183,15 @@ mod tests {
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let (again, bootstrap) =
-            ReservedRealm::bootstrap(Arc::clone(&index), Some("other-password"), hasher, cache()).await.unwrap();
+        let again = ReservedRealm::new(Arc::clone(&index), cache());
+        let bootstrap = again.ensure_elastic_password(Some("other-password"), hasher).await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
 
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let (realm, bootstrap) = ReservedRealm::bootstrap(index, None, hasher, cache()).await.unwrap();
+        let realm = ReservedRealm::new(index, cache());
+        let bootstrap = realm.ensure_elastic_password(None, hasher).await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
         assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));

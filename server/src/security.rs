@@ -19,6 +19,7 @@ use crate::metrics::{EvictionCause, Metrics};
 use crate::reserved_realm::{Bootstrap, ReservedRealm};
 use crate::roles::{ROLES_FILE, RoleStore};
 use crate::security_index::{SecurityIndex, SecurityIndexError};
+use crate::security_index_monitor::{self, Change};
 use crate::service_account_authenticator::ServiceAccountAuthenticator;
 use crate::settings::Settings;
 use crate::token_caches::TokenCaches;
@@ -53,7 +54,29 @@ pub struct Security {
     pub index_tokens: Arc<IndexTokenStore>,
     /// How new tokens' secrets are hashed.
     pub token_hasher: Hasher,
+    /// The cluster's identity, kept in the security index the nodes share.
+    pub cluster_uuid: String,
     _watcher: ConfigWatcher,
+    monitor: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Security {
+    fn drop(&mut self) {
+        self.monitor.abort();
+    }
+}
+
+/// Gives `elastic` a password if the index has none, and shows a generated
+/// one on the console.
+async fn set_up_elastic(
+    realm: &ReservedRealm,
+    bootstrap_password: Option<&str>,
+    hasher: Hasher,
+) -> Result<(), StoreError> {
+    if let Bootstrap::Generated(password) = realm.ensure_elastic_password(bootstrap_password, hasher).await? {
+        announce_generated_password(&password);
+    }
+    Ok(())
 }
 
 impl Security {
@@ -73,17 +96,32 @@ impl Security {
         let realm = &settings.file_realm;
         let file_realm = Arc::new(FileRealm::load(conf_dir, realm));
         let reserved_cache = UserCache::new(realm.cache_ttl, realm.cache_max_users, realm.cache_hasher);
-        let (reserved_realm, bootstrap) = ReservedRealm::bootstrap(
-            Arc::clone(&index),
-            settings.bootstrap_password.as_deref(),
-            settings.password_hasher,
-            reserved_cache,
-        )
-        .await
-        .map_err(SecurityError::Bootstrap)?;
-        if let Bootstrap::Generated(password) = bootstrap {
-            announce_generated_password(&password);
-        }
+        let reserved_realm = Arc::new(ReservedRealm::new(Arc::clone(&index), reserved_cache));
+        let bootstrap_password = settings.bootstrap_password.clone();
+        let password_hasher = settings.password_hasher;
+        set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher)
+            .await
+            .map_err(SecurityError::Bootstrap)?;
+        let cluster_uuid = index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?;
+        let monitor = security_index_monitor::start(Arc::clone(&index), index.check().await, {
+            let cache = Arc::clone(&caches.index);
+            let reserved_realm = Arc::clone(&reserved_realm);
+            move |change| {
+                let cache = Arc::clone(&cache);
+                let reserved_realm = Arc::clone(&reserved_realm);
+                let bootstrap_password = bootstrap_password.clone();
+                Box::pin(async move {
+                    cache.invalidate_all(EvictionCause::IndexChange);
+                    reserved_realm.invalidate_cache();
+                    if change == Change::NewIndex
+                        && let Err(error) =
+                            set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher).await
+                    {
+                        tracing::error!(%error, "failed to set up the [elastic] user in the new security index");
+                    }
+                })
+            }
+        });
         let roles = Arc::new(RoleStore::load(conf_dir));
         let watcher = ConfigWatcher::start(
             conf_dir,
@@ -120,7 +158,9 @@ impl Security {
             file_tokens,
             index_tokens,
             token_hasher: settings.service_token_hasher,
+            cluster_uuid,
             _watcher: watcher,
+            monitor,
         })
     }
 

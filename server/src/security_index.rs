@@ -4,12 +4,23 @@
 //! PostgreSQL for nodes on several, through the same sqlx code and
 //! migrations (`server/migrations`). An acknowledged write is durable: SQLite
 //! runs in WAL mode with `synchronous=FULL`.
+//!
+//! The index has an identity (`index_uuid`) so that nodes notice when it is
+//! replaced by another database; see [`SecurityIndex::check`].
 
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyPool, Executor};
 
 use crate::token_store::StoreError;
 use crate::uuids::random_base64_uuid;
+
+/// How long [`SecurityIndex::check`] waits for the database.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why the security index cannot be opened.
 #[derive(Debug, thiserror::Error)]
@@ -22,10 +33,22 @@ pub enum SecurityIndexError {
     Open { url: String, message: String },
 }
 
+/// What a node sees of the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexState {
+    /// Reachable, with this identity.
+    Available { index_uuid: String },
+    /// Not reachable.
+    Unavailable,
+}
+
 /// An open security index.
 pub struct SecurityIndex {
-    pool: AnyPool,
-    index_uuid: String,
+    url: String,
+    pool: RwLock<AnyPool>,
+    /// The SQLite file and the inode it had when opened: a file replaced
+    /// under the node is another database.
+    sqlite: Option<(PathBuf, Mutex<Option<u64>>)>,
 }
 
 impl SecurityIndex {
@@ -34,54 +57,153 @@ impl SecurityIndex {
     pub async fn open(url: &str) -> Result<SecurityIndex, SecurityIndexError> {
         sqlx::any::install_default_drivers();
         let url = normalize_url(url)?;
+        let redacted = redact(&url);
         let open_error =
-            |e: &dyn std::fmt::Display| SecurityIndexError::Open { url: redact(&url), message: e.to_string() };
-        let options: AnyConnectOptions = url.parse().map_err(|e: sqlx::Error| open_error(&e))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .after_connect(|connection, _| {
-                Box::pin(async move {
-                    if connection.backend_name() == "SQLite" {
-                        connection
-                            .execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|e| open_error(&e))?;
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| open_error(&e))?;
-        sqlx::query("INSERT INTO security_index_metadata (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind("index_uuid")
-            .bind(random_base64_uuid())
-            .execute(&pool)
-            .await
-            .map_err(|e| open_error(&e))?;
-        let index_uuid: String = sqlx::query_scalar("SELECT value FROM security_index_metadata WHERE key = $1")
-            .bind("index_uuid")
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| open_error(&e))?;
-        Ok(SecurityIndex { pool, index_uuid })
+            |e: &dyn std::fmt::Display| SecurityIndexError::Open { url: redacted.clone(), message: e.to_string() };
+        let pool = connect(&url).await.map_err(|e| open_error(&e))?;
+        let sqlite = sqlite_path(&url).map(|path| {
+            let inode = inode(&path);
+            (path, Mutex::new(inode))
+        });
+        let index = SecurityIndex { url, pool: RwLock::new(pool), sqlite };
+        index.ensure_schema().await.map_err(|e| open_error(&e))?;
+        Ok(index)
     }
 
     /// The connection pool.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    pub fn pool(&self) -> AnyPool {
+        self.pool.read().clone()
+    }
+
+    /// Creates the tables and the index's identity if they are missing: on a
+    /// new database, or one recreated under the node.
+    async fn ensure_schema(&self) -> Result<(), sqlx::Error> {
+        let pool = self.pool();
+        // Nodes sharing a SQLite file may migrate at the same time; SQLite
+        // has no migration lock, so the loser retries once the winner is done.
+        let mut attempts = 0;
+        loop {
+            match sqlx::migrate!("./migrations").run(&pool).await {
+                Ok(()) => break,
+                Err(error) if attempts < 5 => {
+                    attempts += 1;
+                    tracing::debug!(%error, "migrating the security index failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        for key in ["index_uuid", "cluster_uuid"] {
+            sqlx::query(
+                "INSERT INTO security_index_metadata (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(random_base64_uuid())
+            .execute(&pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn metadata(&self, key: &str) -> Result<String, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM security_index_metadata WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool())
+            .await
     }
 
     /// The index's identity, shown as `index_uuid` in version conflicts.
-    pub fn index_uuid(&self) -> &str {
-        &self.index_uuid
+    pub async fn index_uuid(&self) -> Result<String, StoreError> {
+        self.metadata("index_uuid").await.map_err(store_error)
     }
 
-    /// Checks that the database answers.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        let mut connection = self.pool.acquire().await.map_err(store_error)?;
-        connection.ping().await.map_err(store_error)
+    /// The cluster's identity, shown as `cluster_uuid` by `GET /`: the
+    /// cluster is the nodes that share this index.
+    pub async fn cluster_uuid(&self) -> Result<String, StoreError> {
+        self.metadata("cluster_uuid").await.map_err(store_error)
     }
+
+    /// Looks at the index as a node's monitor does: reopens a SQLite file
+    /// replaced under the node, recreates the schema of a database recreated
+    /// under it, and reports the identity it answers with.
+    pub async fn check(&self) -> IndexState {
+        if let Some((path, opened)) = &self.sqlite {
+            let now = inode(path);
+            let replaced = {
+                let mut opened = opened.lock();
+                let replaced = now.is_some() && *opened != now;
+                if replaced {
+                    *opened = now;
+                }
+                replaced
+            };
+            if replaced {
+                tracing::info!(path = %path.display(), "the security index file was replaced; reopening it");
+                match connect(&self.url).await {
+                    Ok(pool) => {
+                        let old = std::mem::replace(&mut *self.pool.write(), pool);
+                        old.close().await;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot reopen the security index");
+                        return IndexState::Unavailable;
+                    }
+                }
+            }
+        }
+        // A check must notice a short outage: give up quickly instead of
+        // waiting for the pool's acquire timeout.
+        match tokio::time::timeout(CHECK_TIMEOUT, self.metadata("index_uuid")).await {
+            Ok(Ok(index_uuid)) => IndexState::Available { index_uuid },
+            // The database answers but has no tables: it was recreated under
+            // the node.
+            Ok(Err(sqlx::Error::Database(error))) => {
+                tracing::info!(%error, "the security index has no schema; creating it");
+                match tokio::time::timeout(CHECK_TIMEOUT, self.ensure_schema()).await {
+                    Ok(Ok(())) => match self.metadata("index_uuid").await {
+                        Ok(index_uuid) => IndexState::Available { index_uuid },
+                        Err(_) => IndexState::Unavailable,
+                    },
+                    _ => IndexState::Unavailable,
+                }
+            }
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "the security index is unavailable");
+                IndexState::Unavailable
+            }
+            Err(_) => IndexState::Unavailable,
+        }
+    }
+}
+
+async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
+    let options: AnyConnectOptions = url.parse()?;
+    AnyPoolOptions::new()
+        .max_connections(8)
+        // A request waits this long for a database that went away, then
+        // fails as "unavailable" rather than hanging.
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                if connection.backend_name() == "SQLite" {
+                    connection
+                        .execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+}
+
+fn inode(path: &std::path::Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|metadata| metadata.ino())
 }
 
 /// The default `security.index.url`: a SQLite file under `path.data`.
@@ -135,17 +257,29 @@ mod tests {
         assert!(normalize_url("mysql://x").is_err());
         assert_eq!(redact("postgres://user:secret@host:5432/db"), "postgres://user:***@host:5432/db");
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some(PathBuf::from("/tmp/x.db")));
     }
 
     #[tokio::test]
-    async fn opens_twice_with_the_same_identity() {
+    async fn identity_survives_reopening_and_changes_with_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let url = default_url(dir.path());
         let first = SecurityIndex::open(&url).await.unwrap();
-        let uuid = first.index_uuid().to_string();
-        first.ping().await.unwrap();
+        let uuid = first.index_uuid().await.unwrap();
+        assert_eq!(first.check().await, IndexState::Available { index_uuid: uuid.clone() });
         drop(first);
-        let second = SecurityIndex::open(&url).await.unwrap();
-        assert_eq!(second.index_uuid(), uuid);
+        let index = SecurityIndex::open(&url).await.unwrap();
+        assert_eq!(index.index_uuid().await.unwrap(), uuid);
+        // Another database put in its place.
+        let other = tempfile::tempdir().unwrap();
+        let other_url = default_url(other.path());
+        SecurityIndex::open(&other_url).await.unwrap();
+        std::fs::rename(other.path().join("security.db"), dir.path().join("security.db")).unwrap();
+        let _ = std::fs::remove_file(dir.path().join("security.db-wal"));
+        let _ = std::fs::remove_file(dir.path().join("security.db-shm"));
+        match index.check().await {
+            IndexState::Available { index_uuid } => assert_ne!(index_uuid, uuid),
+            other => panic!("{other:?}"),
+        }
     }
 }

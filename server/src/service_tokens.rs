@@ -4,17 +4,18 @@
 use std::collections::BTreeMap;
 
 use es_tokens_types::{
-    CreateServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse, NodeStatistics, NodesCredentials,
-    ServiceToken, TokenInfo,
+    ClearSecurityCacheNodeRequest, CreateServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse,
+    NodesCredentials, ServiceToken, TokenInfo,
 };
 
 use crate::authentication::Authentication;
 use crate::context::NodeContext;
 use crate::error::ServiceError;
 use crate::index_token_store::CreateTokenError;
-use crate::metrics::EvictionCause;
+use crate::privileges::actions;
 use crate::service_account_token::ServiceAccountToken;
 use crate::service_accounts;
+use crate::token_caches::INDEX_CACHE;
 use crate::token_key::TokenKey;
 use crate::token_name::{InvalidTokenName, is_valid_token_name};
 use crate::uuids::time_based_base64_uuid;
@@ -70,7 +71,7 @@ pub async fn create_token(
         }),
         Err(CreateTokenError::Duplicate(qualified)) => Err(ServiceError::DuplicateToken {
             qualified,
-            index_uuid: security.index_tokens.index().index_uuid().to_string(),
+            index_uuid: security.index_tokens.index().index_uuid().await.unwrap_or_else(|_| "_na_".to_string()),
         }),
         Err(CreateTokenError::Store(error)) => Err(ServiceError::IndexUnavailable(error)),
     }
@@ -88,9 +89,25 @@ pub async fn delete_token(
     if service_accounts::get(&format!("{namespace}/{service}")).is_none() {
         return Ok(false);
     }
-    let security = &node.security;
-    let found = security.index_tokens.delete(namespace, service, name).await.map_err(ServiceError::IndexUnavailable)?;
-    security.caches.index.invalidate([&TokenKey::new(namespace, service, name)], EvictionCause::IndexChange);
+    let found =
+        node.security.index_tokens.delete(namespace, service, name).await.map_err(ServiceError::IndexUnavailable)?;
+    // Every node forgets the token before the delete is acknowledged.
+    let qualified = TokenKey::new(namespace, service, name).qualified().to_string();
+    let request = ClearSecurityCacheNodeRequest { cache: INDEX_CACHE.to_string(), keys: vec![qualified.clone()] };
+    let outcome = node
+        .cluster
+        .fan_out(
+            actions::CLEAR_SECURITY_CACHE,
+            || node.security.caches.clear_keys(&request.cache, &request.keys).expect("the index cache exists"),
+            |client| {
+                let request = request.clone();
+                async move { client.clear_security_cache(&request).await.map(|_| ()) }
+            },
+        )
+        .await;
+    if !outcome.failures.is_empty() {
+        return Err(ServiceError::DeletedTokenStillCached(qualified));
+    }
     Ok(found)
 }
 
@@ -101,21 +118,38 @@ pub async fn get_credentials(
     namespace: &str,
     service: &str,
 ) -> Result<GetServiceCredentialsResponse, ServiceError> {
-    let security = &node.security;
-    let principal = format!("{namespace}/{service}");
     let index_tokens =
-        security.index_tokens.token_names(namespace, service).await.map_err(ServiceError::IndexUnavailable)?;
-    let file_tokens: BTreeMap<String, FileTokenInfo> = security
-        .file_tokens
-        .token_names(&principal)
-        .into_iter()
-        .map(|name| (name, FileTokenInfo { nodes: vec![node.identity.node_name.clone()] }))
-        .collect();
+        node.security.index_tokens.token_names(namespace, service).await.map_err(ServiceError::IndexUnavailable)?;
+    let outcome = node
+        .cluster
+        .fan_out(
+            actions::GET_SERVICE_CREDENTIALS,
+            || node.local_service_credentials(namespace, service),
+            |client| async move {
+                client.get_node_service_credentials(namespace, service).await.map(|answer| answer.into_inner())
+            },
+        )
+        .await;
+    // A file token present on several nodes is one token, listed with the
+    // names of the nodes that have it.
+    let mut file_tokens: BTreeMap<String, FileTokenInfo> = BTreeMap::new();
+    for (_, answer) in &outcome.answers {
+        for name in &answer.file_tokens {
+            file_tokens
+                .entry(name.clone())
+                .or_insert_with(|| FileTokenInfo { nodes: Vec::new() })
+                .nodes
+                .push(answer.node_name.clone());
+        }
+    }
+    for info in file_tokens.values_mut() {
+        info.nodes.sort();
+    }
     let count = (index_tokens.len() + file_tokens.len()) as u32;
     Ok(GetServiceCredentialsResponse {
-        service_account: principal,
+        service_account: format!("{namespace}/{service}"),
         count,
         tokens: index_tokens.into_iter().map(|name| (name, TokenInfo {})).collect(),
-        nodes_credentials: NodesCredentials { node_stats: NodeStatistics::all_successful(1), file_tokens },
+        nodes_credentials: NodesCredentials { node_stats: outcome.header(), file_tokens },
     })
 }

@@ -110,6 +110,27 @@ pub const SETTINGS: &[SettingSpec] = &[
                .cache.max_users, .cache.hash_algo; the realm is named default_file when none is configured)",
     },
     SettingSpec {
+        key: "discovery.seed_hosts",
+        default: "",
+        help: "transport addresses (host:port, comma-separated or a YAML list) of other nodes of the cluster",
+    },
+    SettingSpec { key: "transport.host", default: "127.0.0.1", help: "address the node-to-node API binds to" },
+    SettingSpec {
+        key: "transport.port",
+        default: "9300",
+        help: "port of the node-to-node API, or a range (9300-9400) to take the first free one; 0 picks any free port",
+    },
+    SettingSpec {
+        key: "transport.shared_secret_file",
+        default: "",
+        help: "file holding the secret every node-to-node call must present; without it no node can call this one",
+    },
+    SettingSpec {
+        key: "transport.node_timeout",
+        default: "30s",
+        help: "how long a cluster-wide call waits for one node before reporting it as failed",
+    },
+    SettingSpec {
         key: "security.index.url",
         default: "sqlite://<path.data>/security.db",
         help: "the database behind the .security index: sqlite://<file> or postgres://user:password@host/db",
@@ -157,9 +178,26 @@ pub struct Settings {
     pub file_realm: FileRealmSettings,
     /// `security.index.url`.
     pub security_index_url: String,
+    /// `discovery.seed_hosts`, `transport.*`.
+    pub transport: TransportSettings,
     /// The `elastic` user's first password (`ELASTIC_PASSWORD`), if given.
     /// Never a setting: secrets stay off command lines and out of files.
     pub bootstrap_password: Option<String>,
+}
+
+/// The node-to-node API and the cluster's members.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransportSettings {
+    /// `transport.host`.
+    pub host: String,
+    /// `transport.port`.
+    pub port: PortRange,
+    /// `discovery.seed_hosts`.
+    pub seed_hosts: Vec<String>,
+    /// `transport.shared_secret_file`, resolved against the config directory.
+    pub shared_secret_file: Option<PathBuf>,
+    /// `transport.node_timeout`.
+    pub node_timeout: Duration,
 }
 
 /// `xpack.security.authc.realms.file.<name>.*`.
@@ -303,6 +341,21 @@ impl Settings {
             });
         }
         let security_index_url = take("security.index.url").unwrap_or_else(|| security_index::default_url(&path_data));
+        let transport = TransportSettings {
+            host: take("transport.host").unwrap_or_else(|| "127.0.0.1".to_string()),
+            port: match take("transport.port") {
+                Some(value) => PortRange::parse("transport.port", &value)?,
+                None => PortRange { first: 9300, last: 9300 },
+            },
+            seed_hosts: take("discovery.seed_hosts")
+                .map(|hosts| hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            shared_secret_file: take("transport.shared_secret_file").map(|file| conf_dir.join(file)),
+            node_timeout: match take("transport.node_timeout") {
+                Some(value) => parse_time_value("transport.node_timeout", &value)?.unwrap_or(Duration::MAX),
+                None => Duration::from_secs(30),
+            },
+        };
         for (key, value) in [("cluster.name", &cluster_name), ("node.name", &node_name)] {
             if value.trim().is_empty() {
                 return Err(SettingsError::Invalid {
@@ -325,6 +378,7 @@ impl Settings {
             password_hasher,
             file_realm,
             security_index_url,
+            transport,
             bootstrap_password: None,
         })
     }
@@ -553,6 +607,24 @@ mod tests {
         assert_eq!(settings.node_name, format!("n-{path}"));
         let error = load("node.name: ${ES_TOKENS_SURELY_UNSET_VARIABLE}\n", &[]).unwrap_err();
         assert_eq!(error.to_string(), "Could not resolve placeholder 'ES_TOKENS_SURELY_UNSET_VARIABLE'");
+    }
+
+    #[test]
+    fn transport_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            "discovery.seed_hosts:\n  - 127.0.0.1:9301\n  - 127.0.0.1:9302\n",
+        )
+        .unwrap();
+        let overrides = ["transport.port=9305".to_string(), "transport.shared_secret_file=secret".to_string()];
+        let settings = Settings::load(dir.path(), &overrides).unwrap();
+        assert_eq!(settings.transport.seed_hosts, ["127.0.0.1:9301", "127.0.0.1:9302"]);
+        assert_eq!(settings.transport.port, PortRange { first: 9305, last: 9305 });
+        assert_eq!(settings.transport.shared_secret_file, Some(dir.path().join("secret")));
+        assert_eq!(settings.transport.node_timeout, Duration::from_secs(30));
+        let settings = load("", &["discovery.seed_hosts=a:1, b:2"]).unwrap();
+        assert_eq!(settings.transport.seed_hosts, ["a:1", "b:2"]);
     }
 
     #[test]

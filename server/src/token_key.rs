@@ -21,6 +21,14 @@ impl TokenKey {
         TokenKey { qualified, account_len: namespace.len() + 1 + service.len() }
     }
 
+    /// The key of a qualified name as the clear-cache API and the
+    /// node-to-node API carry it; the account is everything before the last
+    /// `/`.
+    pub fn from_qualified(qualified: &str) -> Self {
+        let account_len = qualified.rfind('/').unwrap_or(qualified.len());
+        TokenKey { qualified: qualified.into(), account_len }
+    }
+
     /// `namespace/service/name`.
     pub fn qualified(&self) -> &str {
         &self.qualified
@@ -33,7 +41,7 @@ impl TokenKey {
 
     /// The token's name.
     pub fn name(&self) -> &str {
-        &self.qualified[self.account_len + 1..]
+        self.qualified.get(self.account_len + 1..).unwrap_or_default()
     }
 }
 
@@ -66,6 +74,15 @@ impl fmt::Debug for TokenKey {
 #[cfg(test)]
 mod tests {
     use super::TokenKey;
+
+    #[test]
+    fn from_qualified_names() {
+        let key = TokenKey::from_qualified("elastic/fleet-server/token1");
+        assert_eq!((key.account(), key.name()), ("elastic/fleet-server", "token1"));
+        assert_eq!(key, TokenKey::new("elastic", "fleet-server", "token1"));
+        let odd = TokenKey::from_qualified("no-slash");
+        assert_eq!((odd.qualified(), odd.account(), odd.name()), ("no-slash", "no-slash", ""));
+    }
 
     #[test]
     fn parts() {

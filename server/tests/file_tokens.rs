@@ -101,6 +101,7 @@ async fn a_broken_file_at_startup_stops_the_node() {
     std::fs::write(conf_dir.join("service_tokens"), "no colon here\n").unwrap();
     let raw = std::collections::BTreeMap::from([
         ("http.port".to_string(), "0".to_string()),
+        ("transport.port".to_string(), "0".to_string()),
         ("path.data".to_string(), dirs.path().join("data").display().to_string()),
     ]);
     let settings = es_tokens_server::Settings::from_map(&conf_dir, raw).unwrap();

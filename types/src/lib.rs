@@ -15,6 +15,7 @@ mod info;
 mod nodes;
 mod security;
 mod service_account;
+mod transport;
 
 pub use clear_cache::ClearCachedServiceTokensResponse;
 pub use error::{ErrorCause, ErrorResponse};
@@ -27,4 +28,8 @@ pub use security::{
 pub use service_account::{
     ApplicationPrivileges, FieldSecurity, GetServiceAccountsResponse, IndicesPrivileges, RemoteClusterPrivileges,
     RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
+};
+pub use transport::{
+    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeInfo,
+    NodeServiceCredentials,
 };

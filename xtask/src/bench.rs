@@ -9,17 +9,18 @@
 //!   request verifies the token's PBKDF2 hash;
 //! - `POST .../_clear_cache` as `elastic`.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
+
+use crate::node_process::{self, NodeProcess, build_release, workspace};
 
 const PASSWORD: &str = "bench-password";
 
@@ -29,68 +30,25 @@ pub struct Load {
     pub connections: usize,
 }
 
-/// A node process, killed on drop.
-pub struct NodeProcess {
-    child: Child,
-    pub addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Builds the release node binary; its path.
-pub fn build_release() -> anyhow::Result<PathBuf> {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "-p", "es-tokens-server", "--bin", "es-tokens"])
-        .current_dir(workspace())
-        .status()?;
-    if !status.success() {
-        bail!("cargo build --release failed");
-    }
-    Ok(workspace().join("target/release/es-tokens"))
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Starts a node with `settings` in its own directories; waits until it
-/// serves.
-pub fn start_node(binary: &Path, settings: &[(&str, &str)]) -> anyhow::Result<NodeProcess> {
-    let dir = tempfile::tempdir()?;
-    let conf = dir.path().join("config");
-    std::fs::create_dir_all(&conf)?;
-    let mut command = Command::new(binary);
-    command
-        .env("ES_PATH_CONF", &conf)
-        .env("ELASTIC_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "warn,es_tokens_server::node=info")
-        .arg("-E")
-        .arg(format!("path.data={}", dir.path().join("data").display()))
-        .args(["-E", "http.port=0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (key, value) in settings {
-        command.arg("-E").arg(format!("{key}={value}"));
-    }
-    let mut child = command.spawn().context("starting the node")?;
-    let stdout = child.stdout.take().expect("piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let Some(line) = lines.next() else { bail!("the node exited before it started") };
-        let line = line?;
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap_or_default().parse()?;
-        }
-    };
-    // Keep draining the node's output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Ok(NodeProcess { child, addr, _dir: dir })
+/// Starts a release node with `settings` in its own directories.
+fn start_node(binary: &Path, dir: &Path, name: &str, settings: &[(&str, &str)]) -> anyhow::Result<NodeProcess> {
+    let node_dir = dir.join(name);
+    std::fs::create_dir_all(&node_dir)?;
+    let mut all: Vec<(String, String)> = vec![
+        ("node.name".into(), name.into()),
+        ("path.data".into(), node_dir.join("data").display().to_string()),
+        ("http.port".into(), "0".into()),
+        ("transport.port".into(), "0".into()),
+    ];
+    all.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    node_process::start(
+        binary,
+        &node_dir.join("config"),
+        PASSWORD,
+        &all,
+        &node_dir.join("log.txt"),
+        "warn,es_tokens_server::node=info",
+    )
 }
 
 /// `Authorization` for `elastic`.
@@ -200,21 +158,23 @@ pub fn in_release(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 /// The `bench` command.
-pub fn run(seconds: u64, connections: usize) -> anyhow::Result<ExitCode> {
+pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow::Result<ExitCode> {
     if cfg!(debug_assertions) {
         let args: Vec<String> = std::env::args().skip(1).collect();
         return in_release(&args);
     }
     let binary = build_release()?;
     let load = Load { duration: Duration::from_secs(seconds), connections };
+    let dir = tempfile::tempdir()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let cached = start_node(&binary, &[])?;
-        let uncached = start_node(&binary, &[("xpack.security.authc.service_token.cache.ttl", "0")])?;
+        let cached = start_node(&binary, dir.path(), "cached", &[])?;
+        let uncached =
+            start_node(&binary, dir.path(), "uncached", &[("xpack.security.authc.service_token.cache.ttl", "0")])?;
         let token_path = "/_security/service/elastic/fleet-server/credential/token/bench";
         let mut bearers = Vec::new();
         for node in [&cached, &uncached] {
-            let (status, body) = request(node.addr, "POST", token_path, &elastic()).await?;
+            let (status, body) = request(node.http, "POST", token_path, &elastic()).await?;
             if status != 200 {
                 bail!("creating the benchmark token answered {status}: {body}");
             }
@@ -224,10 +184,10 @@ pub fn run(seconds: u64, connections: usize) -> anyhow::Result<ExitCode> {
         let clear = "/_security/service/elastic/fleet-server/credential/token/bench/_clear_cache";
         println!("{} s per scenario, {} keep-alive connections, release build\n", seconds, connections);
         let scenarios: [(&str, SocketAddr, &str, &str, String); 4] = [
-            ("GET / (elastic, realm cache warm)", cached.addr, "GET", "/", elastic()),
-            ("bearer authentication, cache warm", cached.addr, "GET", "/_security/_authenticate", bearers[0].clone()),
-            ("bearer authentication, cache off", uncached.addr, "GET", "/_security/_authenticate", bearers[1].clone()),
-            ("clear-cache call (elastic)", cached.addr, "POST", clear, elastic()),
+            ("GET / (elastic, realm cache warm)", cached.http, "GET", "/", elastic()),
+            ("bearer authentication, cache warm", cached.http, "GET", "/_security/_authenticate", bearers[0].clone()),
+            ("bearer authentication, cache off", uncached.http, "GET", "/_security/_authenticate", bearers[1].clone()),
+            ("clear-cache call (elastic)", cached.http, "POST", clear, elastic()),
         ];
         let mut rates = Vec::new();
         println!("{:<38} {:>10} {:>10} {:>10}", "scenario", "req/s", "p50", "p99");
@@ -245,6 +205,80 @@ pub fn run(seconds: u64, connections: usize) -> anyhow::Result<ExitCode> {
         let warm_vs_get = rates[1] / rates[0];
         println!("\nwarm / cold authentication: {warm_vs_cold:.0}x (target >= 100x)");
         println!("warm authentication / GET /: {warm_vs_get:.2}x (target >= 0.8x)");
-        Ok(if warm_vs_cold >= 100.0 && warm_vs_get >= 0.8 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        drop((cached, uncached));
+
+        let three_vs_one = cluster_latencies(&binary, dir.path(), cluster_requests).await?;
+        println!("\nclear-cache p50, 3 nodes / 1 node: {three_vs_one:.2}x (target <= 2x)");
+        let met = warm_vs_cold >= 100.0 && warm_vs_get >= 0.8 && three_vs_one <= 2.0;
+        Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
+}
+
+/// Clear-cache latency through one node of clusters of 1, 3 and 5 nodes,
+/// one request at a time; the p50 ratio of 3 nodes to 1.
+async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> anyhow::Result<f64> {
+    let secret = dir.join("transport_secret");
+    std::fs::write(&secret, "bench-secret")?;
+    println!("\nclear-cache latency through one node, {requests} sequential requests per cluster size");
+    println!("{:<10} {:>10} {:>10}", "nodes", "p50", "p99");
+    let mut p50s = Vec::new();
+    for size in [1usize, 3, 5] {
+        let cluster_dir = dir.join(format!("cluster-{size}"));
+        let index = format!("sqlite://{}", cluster_dir.join("security.db").display());
+        std::fs::create_dir_all(&cluster_dir)?;
+        let mut nodes: Vec<NodeProcess> = Vec::new();
+        for i in 1..=size {
+            let seeds = nodes.first().map(|n| n.transport.to_string()).unwrap_or_default();
+            let secret = secret.display().to_string();
+            let settings = [
+                ("cluster.name", format!("bench-{size}")),
+                ("discovery.seed_hosts", seeds),
+                ("transport.shared_secret_file", secret),
+                ("security.index.url", index.clone()),
+            ];
+            let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            nodes.push(start_node(binary, &cluster_dir, &format!("node-{i}"), &settings)?);
+        }
+        let coordinator = nodes[0].http;
+        let path = "/_security/service/elastic/fleet-server/credential/token/bench/_clear_cache";
+        // Wait until the coordinating node sees every member.
+        let started = Instant::now();
+        loop {
+            let (_, body) = request(coordinator, "POST", path, &elastic()).await?;
+            let body: serde_json::Value = serde_json::from_str(&body)?;
+            if body["_nodes"]["successful"] == size as u64 {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("a cluster of {size} did not form");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let mut sender = connect(coordinator).await?;
+        let mut latencies = Vec::with_capacity(requests);
+        for i in 0..requests + requests / 10 {
+            let sent = Instant::now();
+            sender.ready().await?;
+            let response = sender.send_request(build(coordinator, "POST", path, &elastic())).await?;
+            let status = response.status().as_u16();
+            response.into_body().collect().await?;
+            if status != 200 {
+                bail!("clear-cache answered {status}");
+            }
+            // The first tenth warms connections up.
+            if i >= requests / 10 {
+                latencies.push(sent.elapsed());
+            }
+        }
+        latencies.sort();
+        let p50 = latencies[latencies.len() / 2];
+        let p99 = latencies[(latencies.len() * 99) / 100];
+        println!(
+            "{size:<10} {:>10} {:>10}",
+            format!("{:.0} µs", p50.as_secs_f64() * 1e6),
+            format!("{:.0} µs", p99.as_secs_f64() * 1e6)
+        );
+        p50s.push(p50.as_secs_f64());
+    }
+    Ok(p50s[1] / p50s[0])
 }

@@ -1,6 +1,8 @@
 //! Developer commands, run as `cargo xtask <command>`.
 
 mod bench;
+mod cluster;
+mod node_process;
 mod openapi;
 
 use clap::{Parser, Subcommand};
@@ -27,12 +29,21 @@ enum Command {
         /// Keep-alive connections per scenario.
         #[arg(long, default_value_t = 16)]
         connections: usize,
+        /// Sequential clear-cache requests per cluster size.
+        #[arg(long, default_value_t = 2000)]
+        cluster_requests: usize,
+    },
+    /// Run a local cluster.
+    Cluster {
+        #[command(subcommand)]
+        command: cluster::Command,
     },
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
         Command::Openapi { command } => openapi::run(command),
-        Command::Bench { seconds, connections } => bench::run(seconds, connections),
+        Command::Bench { seconds, connections, cluster_requests } => bench::run(seconds, connections, cluster_requests),
+        Command::Cluster { command } => cluster::run(command),
     }
 }

@@ -26,7 +26,10 @@ struct Document {
     render: fn() -> String,
 }
 
-const DOCUMENTS: &[Document] = &[Document { file: "elasticsearch.json", render: es_tokens_api::openapi_document }];
+const DOCUMENTS: &[Document] = &[
+    Document { file: "elasticsearch.json", render: es_tokens_api::openapi_document },
+    Document { file: "transport.json", render: es_tokens_transport_api::openapi_document },
+];
 
 fn openapi_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi")

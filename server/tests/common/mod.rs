@@ -62,6 +62,7 @@ impl TestNode {
         write_security_files(&conf_dir, setup.service_tokens);
         let mut raw: BTreeMap<String, String> = BTreeMap::from([
             ("http.port".to_string(), "0".to_string()),
+            ("transport.port".to_string(), "0".to_string()),
             ("node.name".to_string(), "test-node".to_string()),
             ("cluster.name".to_string(), "test-cluster".to_string()),
             ("path.data".to_string(), dirs.path().join("data").display().to_string()),
@@ -226,3 +227,6 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> RawResponse {
 pub fn elastic_header_line() -> String {
     format!("Authorization: {}\r\n", basic("elastic", ELASTIC_PASSWORD))
 }
+
+pub mod cluster;
+pub mod proxy;

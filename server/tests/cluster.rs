@@ -1,0 +1,230 @@
+//! A real cluster of three node processes on loopback: the clear-cache
+//! fan-out and its failures, one token index for all, deletes that reach
+//! every node's cache, and a transport port closed to strangers.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::{ProcessCluster, ProcessNode, clear, elastic_http, wait_for_members};
+use common::{FILE_TOKEN_BEARER, FILE_TOKEN_LINE, bearer};
+
+/// Creates index token `name` of `elastic/fleet-server` through `node`; its
+/// bearer.
+async fn create_token(node: &ProcessNode, name: &str) -> String {
+    let url = format!("{}/_security/service/elastic/fleet-server/credential/token/{name}", node.url());
+    let response = elastic_http().put(url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["token"]["value"].as_str().unwrap().to_string()
+}
+
+async fn authenticate(node: &ProcessNode, token: &str) -> u16 {
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("{}/_security/_authenticate", node.url()))
+        .header("authorization", bearer(token))
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+async fn metric(node: &ProcessNode, series: &str) -> u64 {
+    let text = elastic_http().get(format!("{}/metrics", node.url())).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no {series}"))
+        .parse()
+        .unwrap()
+}
+
+fn node_ids(body: &serde_json::Value) -> Vec<String> {
+    body["nodes"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
+    let mut cluster = ProcessCluster::start(3, &[]);
+    cluster.wait_formed().await;
+    let token = create_token(&cluster.nodes[0], "fan-out").await;
+    for node in &cluster.nodes {
+        assert_eq!(authenticate(node, &token).await, 200);
+        assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 1);
+    }
+    let body = clear(&cluster.nodes[0], "fan-out").await;
+    assert_eq!(body["_nodes"], serde_json::json!({"total": 3, "successful": 3, "failed": 0}));
+    assert_eq!(body["cluster_name"], "test-cluster");
+    let mut expected: Vec<String> = cluster.nodes.iter().map(|n| n.id.clone()).collect();
+    expected.sort();
+    assert_eq!(node_ids(&body), expected);
+    for node in &cluster.nodes {
+        assert_eq!(body["nodes"][&node.id]["name"], node.name.as_str());
+        // Every node cleared its own cache.
+        assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 0, "{}", node.name);
+    }
+
+    // Kill node 3: it fails at once, the other two still clear.
+    for node in &cluster.nodes[..2] {
+        assert_eq!(authenticate(node, &token).await, 200);
+    }
+    cluster.nodes[2].kill();
+    let dead = cluster.nodes[2].id.clone();
+    let started = Instant::now();
+    let body = clear(&cluster.nodes[0], "fan-out").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "a dead node fails at once");
+    assert_eq!(body["_nodes"]["total"], 3);
+    assert_eq!(body["_nodes"]["successful"], 2);
+    assert_eq!(body["_nodes"]["failed"], 1);
+    let failure = &body["_nodes"]["failures"][0];
+    let keys: Vec<&String> = failure.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["type", "reason", "node_id", "caused_by"]);
+    assert_eq!(failure["type"], "failed_node_exception");
+    assert_eq!(failure["reason"], format!("Failed node [{dead}]"));
+    assert_eq!(failure["node_id"], dead.as_str());
+    assert_eq!(failure["caused_by"]["type"], "connect_transport_exception");
+    assert_eq!(failure["caused_by"]["reason"], format!("[node-3][{}] connect_exception", cluster.nodes[2].transport));
+    assert!(!node_ids(&body).contains(&dead));
+    for node in &cluster.nodes[..2] {
+        assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_node_fails_after_the_node_timeout() {
+    let cluster = ProcessCluster::start(3, &[("transport.node_timeout", "2s")]);
+    cluster.wait_formed().await;
+    cluster.nodes[1].freeze();
+    let started = Instant::now();
+    let body = clear(&cluster.nodes[0], "*").await;
+    let took = started.elapsed();
+    cluster.nodes[1].thaw();
+    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(10), "took {took:?}");
+    assert_eq!(body["_nodes"]["total"], 3);
+    assert_eq!(body["_nodes"]["failed"], 1);
+    let failure = &body["_nodes"]["failures"][0];
+    assert_eq!(failure["node_id"], cluster.nodes[1].id.as_str());
+    assert_eq!(failure["caused_by"]["type"], "receive_timeout_transport_exception");
+    let reason = failure["caused_by"]["reason"].as_str().unwrap();
+    let prefix =
+        format!("[node-2][{}][cluster:admin/xpack/security/cache/clear[n]] request_id [", cluster.nodes[1].transport);
+    assert!(reason.starts_with(&prefix) && reason.ends_with("] timed out after [2000ms]"), "{reason}");
+    // Thawed, it answers again.
+    wait_for_members(&cluster.nodes[0], 3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_index_for_the_cluster() {
+    let cluster = ProcessCluster::start(3, &[]);
+    cluster.wait_formed().await;
+    // Created on node 1, it works on node 3 at once.
+    let token = create_token(&cluster.nodes[0], "shared").await;
+    assert_eq!(authenticate(&cluster.nodes[2], &token).await, 200);
+    for node in &cluster.nodes {
+        assert_eq!(authenticate(node, &token).await, 200);
+        assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 1);
+    }
+    // Deleted on node 2, refused by all three at once, though cached.
+    let url = format!("{}/_security/service/elastic/fleet-server/credential/token/shared", cluster.nodes[1].url());
+    let response = elastic_http().delete(url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), r#"{"found":true}"#);
+    for node in &cluster.nodes {
+        assert_eq!(
+            metric(node, "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}").await,
+            1
+        );
+        assert_eq!(authenticate(node, &token).await, 401, "{}", node.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_list_file_tokens_with_the_nodes_that_have_them() {
+    let cluster = ProcessCluster::start(3, &[]);
+    cluster.wait_formed().await;
+    // Every node has token1; node 2 also has its own.
+    for (i, node) in cluster.nodes.iter().enumerate() {
+        let mut content = format!("{FILE_TOKEN_LINE}\n");
+        if i == 1 {
+            content.push_str(&FILE_TOKEN_LINE.replace("token1", "only-on-2"));
+            content.push('\n');
+        }
+        std::fs::write(node.conf_dir.join("service_tokens"), content).unwrap();
+    }
+    create_token(&cluster.nodes[0], "in-index").await;
+    let url = format!("{}/_security/service/elastic/fleet-server/credential", cluster.nodes[2].url());
+    let mut body = serde_json::Value::Null;
+    for _ in 0..100 {
+        body = elastic_http().get(&url).send().await.unwrap().json().await.unwrap();
+        if body["count"] == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "service_account": "elastic/fleet-server",
+            "count": 3,
+            "tokens": {"in-index": {}},
+            "nodes_credentials": {
+                "_nodes": {"total": 3, "successful": 3, "failed": 0},
+                "file_tokens": {
+                    "only-on-2": {"nodes": ["node-2"]},
+                    "token1": {"nodes": ["node-1", "node-2", "node-3"]},
+                },
+            },
+        })
+    );
+    // And the file token works on every node.
+    for node in &cluster.nodes {
+        assert_eq!(authenticate(node, FILE_TOKEN_BEARER).await, 200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transport_port_refuses_strangers_and_other_clusters() {
+    let cluster = ProcessCluster::start(2, &[]);
+    cluster.wait_formed().await;
+    let token = create_token(&cluster.nodes[0], "kept").await;
+    assert_eq!(authenticate(&cluster.nodes[1], &token).await, 200);
+    let target = &cluster.nodes[1];
+    let clear_url = format!("http://{}/_transport/security/cache/clear", target.transport);
+    let body = serde_json::json!({"cache": "service", "keys": ["elastic/fleet-server/"]});
+    let http = reqwest::Client::new();
+    let missing = http.post(&clear_url).json(&body).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    let wrong =
+        http.post(&clear_url).header("authorization", "Bearer not-the-secret").json(&body).send().await.unwrap();
+    assert_eq!(wrong.status(), 403);
+    let error: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(error["error"]["type"], "security_exception");
+    // Nothing was touched.
+    assert_eq!(metric(target, "service_token_cache_entries{cache=\"index\"}").await, 1);
+
+    // A node of another cluster, with the right secret, is refused.
+    let seeds = cluster.nodes[0].transport.to_string();
+    let stranger = cluster.spawn("stranger", "other-cluster", &seeds, &[]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(clear(&stranger, "x").await["_nodes"]["total"], 1);
+    for node in &cluster.nodes {
+        assert_eq!(clear(node, "x").await["_nodes"]["total"], 2, "{}", node.name);
+    }
+    let secret = std::fs::read_to_string(&cluster.secret_file).unwrap();
+    let handshake = http
+        .post(format!("http://{}/_transport/handshake", target.transport))
+        .header("authorization", format!("Bearer {}", secret.trim()))
+        .json(&serde_json::json!({
+            "cluster_name": "other-cluster",
+            "node": {"node_id": "x", "node_name": "x", "transport_address": "127.0.0.1:1"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handshake.status(), 400);
+    let error: serde_json::Value = handshake.json().await.unwrap();
+    assert_eq!(
+        error["error"]["reason"],
+        "handshake failed: remote cluster name [other-cluster] does not match local cluster name [test-cluster]"
+    );
+}

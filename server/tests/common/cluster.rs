@@ -1,0 +1,197 @@
+//! Real multi-node clusters for tests: each node its own `es-tokens`
+//! process (so that one can be killed or frozen), on loopback.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::{ELASTIC_PASSWORD, basic};
+
+/// One node process.
+pub struct ProcessNode {
+    child: Child,
+    /// `node.name`.
+    pub name: String,
+    /// The node's id.
+    pub id: String,
+    /// Its HTTP API.
+    pub http: SocketAddr,
+    /// Its node-to-node API.
+    pub transport: SocketAddr,
+    /// Its config directory.
+    pub conf_dir: PathBuf,
+}
+
+impl ProcessNode {
+    /// `http://host:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.http)
+    }
+
+    /// Kills the process (SIGKILL).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Freezes the process (SIGSTOP): it accepts connections and never
+    /// answers.
+    pub fn freeze(&self) {
+        signal(self.child.id(), "STOP");
+    }
+
+    /// Thaws a frozen process (SIGCONT).
+    pub fn thaw(&self) {
+        signal(self.child.id(), "CONT");
+    }
+}
+
+impl Drop for ProcessNode {
+    fn drop(&mut self) {
+        // A frozen process must be thawed to die; one already dead is fine.
+        let _ = Command::new("kill").arg("-CONT").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
+        self.kill();
+    }
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// The nodes of one cluster, sharing a security index and a transport
+/// secret.
+pub struct ProcessCluster {
+    pub nodes: Vec<ProcessNode>,
+    pub dir: tempfile::TempDir,
+    pub secret_file: PathBuf,
+    pub index_url: String,
+}
+
+impl ProcessCluster {
+    /// Starts `count` nodes named `node-1`..: the first with no seeds, the
+    /// others with the first as their seed (the rest they learn from it).
+    /// `settings` go to every node.
+    pub fn start(count: usize, settings: &[(&str, &str)]) -> ProcessCluster {
+        // `count` may be 0: the caller adds nodes with `spawn` (e.g. after
+        // changing `index_url`).
+        let dir = tempfile::tempdir().unwrap();
+        let secret_file = dir.path().join("transport_secret");
+        std::fs::write(&secret_file, "cluster-secret-for-tests\n").unwrap();
+        let index_url = format!("sqlite://{}", dir.path().join("security.db").display());
+        let mut cluster = ProcessCluster { nodes: Vec::new(), dir, secret_file, index_url };
+        for i in 1..=count {
+            let seeds = cluster.nodes.first().map(|first| first.transport.to_string()).unwrap_or_default();
+            let node = cluster.spawn(&format!("node-{i}"), "test-cluster", &seeds, settings);
+            cluster.nodes.push(node);
+        }
+        cluster
+    }
+
+    /// Starts one more node (of any cluster name) with this cluster's secret
+    /// and index.
+    pub fn spawn(&self, name: &str, cluster_name: &str, seeds: &str, settings: &[(&str, &str)]) -> ProcessNode {
+        let node_dir = self.dir.path().join(name);
+        let conf_dir = node_dir.join("config");
+        std::fs::create_dir_all(&conf_dir).unwrap();
+        spawn_node(
+            name,
+            &conf_dir,
+            &[
+                ("cluster.name", cluster_name),
+                ("node.name", name),
+                ("path.data", &node_dir.join("data").display().to_string()),
+                ("http.port", "0"),
+                ("transport.port", "0"),
+                ("discovery.seed_hosts", seeds),
+                ("transport.shared_secret_file", &self.secret_file.display().to_string()),
+                ("security.index.url", &self.index_url),
+                ("xpack.security.authc.password_hashing.algorithm", "pbkdf2_1000"),
+            ],
+            settings,
+        )
+    }
+
+    /// Waits until every node sees all of them.
+    pub async fn wait_formed(&self) {
+        let expected = self.nodes.len() as u64;
+        for node in &self.nodes {
+            wait_for_members(node, expected).await;
+        }
+    }
+}
+
+/// Starts `es-tokens` with `base` and `extra` settings; waits until it
+/// serves.
+pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(&str, &str)]) -> ProcessNode {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_es-tokens"));
+    command
+        .env("ES_PATH_CONF", conf_dir)
+        .env("ELASTIC_PASSWORD", ELASTIC_PASSWORD)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (key, value) in base.iter().chain(extra) {
+        command.arg("-E").arg(format!("{key}={value}"));
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = loop {
+        let line = lines.next().unwrap_or_else(|| panic!("{name} exited before it started")).unwrap();
+        if line.contains("node started") {
+            break line;
+        }
+    };
+    let field = |key: &str| {
+        line.split_whitespace()
+            .find_map(|word| word.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+            .to_string()
+    };
+    let node = ProcessNode {
+        name: name.to_string(),
+        id: field("node_id"),
+        http: field("http_address").parse().unwrap(),
+        transport: field("transport_address").parse().unwrap(),
+        child,
+        conf_dir: conf_dir.to_path_buf(),
+    };
+    let log = conf_dir.join("..").join("log.txt");
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let mut file = std::fs::File::create(log).unwrap();
+        for line in lines.map_while(Result::ok) {
+            let _ = writeln!(file, "{line}");
+        }
+    });
+    node
+}
+
+/// An HTTP client that authenticates as `elastic`.
+pub fn elastic_http() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, basic("elastic", ELASTIC_PASSWORD).parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(60)).build().unwrap()
+}
+
+/// Clears `name` of `elastic/fleet-server` through `node`; the parsed body.
+pub async fn clear(node: &ProcessNode, name: &str) -> serde_json::Value {
+    let url = format!("{}/_security/service/elastic/fleet-server/credential/token/{name}/_clear_cache", node.url());
+    let response = elastic_http().post(url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Waits until a clear-cache call through `node` reaches `expected` nodes.
+pub async fn wait_for_members(node: &ProcessNode, expected: u64) {
+    for _ in 0..100 {
+        let body = clear(node, "none").await;
+        if body["_nodes"]["total"] == expected && body["_nodes"]["successful"] == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} never saw {expected} nodes", node.name);
+}

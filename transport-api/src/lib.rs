@@ -1,0 +1,86 @@
+//! The node-to-node API: what a coordinating node asks the other nodes of
+//! its cluster, on their transport port.
+//!
+//! Elasticsearch runs these as transport actions over its binary protocol;
+//! here they are HTTP calls with a contract of their own
+//! (`openapi/transport.json`, checked like the public one) and a generated
+//! client (`transport-client/`). Every call presents the cluster's shared
+//! secret as `Authorization: Bearer <secret>`: none is a 401, a wrong one a
+//! 403, and either touches nothing.
+
+use dropshot::{Path, RequestContext, TypedBody};
+use es_tokens_api::{EsError, EsReply, ServiceAccountPath};
+use es_tokens_types::{
+    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
+};
+
+/// The title of the OpenAPI document.
+pub const API_TITLE: &str = "es-tokens node-to-node API";
+/// The version of the OpenAPI document; bump it when the contract changes.
+pub const API_VERSION: &str = "0.1.0";
+
+/// The API a node serves on `transport.port`.
+#[dropshot::api_description]
+pub trait TransportApi {
+    /// The node's state.
+    type Context;
+
+    /// Introduce a node
+    ///
+    /// The caller says who it is and which cluster it belongs to; a node of
+    /// the same `cluster.name` becomes a member, any other is refused with a
+    /// 400. The answer says who answered and which members it knows.
+    #[endpoint {
+        method = POST,
+        path = "/_transport/handshake",
+        operation_id = "handshake",
+    }]
+    async fn handshake(
+        rqctx: RequestContext<Self::Context>,
+        body: TypedBody<HandshakeRequest>,
+    ) -> Result<EsReply<HandshakeResponse>, EsError>;
+
+    /// Clear security caches on this node
+    ///
+    /// Removes the given keys (a key ending in `/` is an account prefix) from
+    /// the named service-token cache(s) of this node.
+    #[endpoint {
+        method = POST,
+        path = "/_transport/security/cache/clear",
+        operation_id = "clear-security-cache",
+    }]
+    async fn clear_security_cache(
+        rqctx: RequestContext<Self::Context>,
+        body: TypedBody<ClearSecurityCacheNodeRequest>,
+    ) -> Result<EsReply<NodeAcknowledgement>, EsError>;
+
+    /// Get this node's file tokens of a service account
+    ///
+    /// The names of the account's tokens in this node's `service_tokens` file.
+    #[endpoint {
+        method = GET,
+        path = "/_transport/service/{namespace}/{service}/credential",
+        operation_id = "get-node-service-credentials",
+    }]
+    async fn node_service_credentials(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<NodeServiceCredentials>, EsError>;
+}
+
+/// Renders the OpenAPI document of [`TransportApi`], exactly as it is checked
+/// in under `openapi/`.
+pub fn openapi_document() -> String {
+    let description = transport_api_mod::stub_api_description().expect("the API trait describes a valid API");
+    let mut out = Vec::new();
+    description
+        .openapi(API_TITLE, API_VERSION.parse().expect("API_VERSION is a semver version"))
+        .description(
+            "Calls between the nodes of one cluster: membership, and the per-node halves of the cluster-wide \
+             security actions. Every call needs the cluster's shared secret as a bearer token.",
+        )
+        .license("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0")
+        .write(&mut out)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("the document is JSON, hence UTF-8")
+}
