@@ -82,6 +82,8 @@ impl Cluster {
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(Duration::from_secs(2))
+            .http1_only()
+            .tcp_nodelay(true)
             .build()
             .expect("a reqwest client builds");
         Cluster {

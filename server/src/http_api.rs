@@ -110,10 +110,8 @@ impl ElasticsearchApi for NodeApi {
             // Once started, the clear reaches every node even if the client
             // goes away.
             let (node, namespace, service) = (Arc::clone(node), path.namespace.clone(), path.service.clone());
-            to_completion(async move {
-                Ok(clear_cached_service_tokens(&node, &namespace, &service, &selection).await)
-            })
-            .await
+            to_completion(async move { Ok(clear_cached_service_tokens(&node, &namespace, &service, &selection).await) })
+                .await
         })
         .await;
         Ok(EsReply::new(outcome, format))
