@@ -61,11 +61,6 @@ impl<T> EsReply<T> {
         self.status = status;
         self
     }
-
-    /// The outcome this reply renders.
-    pub fn outcome(&self) -> &Result<T, EsError> {
-        &self.outcome
-    }
 }
 
 /// The answer to a `HEAD` request: the status and headers of the matching

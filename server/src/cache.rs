@@ -92,16 +92,14 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
             let metrics = metrics.clone();
             move |key: Arc<TokenKey>, entry: Entry<V>, cause: RemovalCause| {
                 let cause = match cause {
-                    // A newer entry took this one's place; its record stays.
-                    RemovalCause::Replaced => return,
-                    // Counted by whoever removed it, who knows the cause.
-                    RemovalCause::Explicit => None,
-                    RemovalCause::Expired => Some(EvictionCause::Expired),
-                    RemovalCause::Size => Some(EvictionCause::Size),
+                    // A newer entry took this one's place: its record stays.
+                    // Or we removed it ourselves, under the index lock, and
+                    // dropped its record and counted it there.
+                    RemovalCause::Replaced | RemovalCause::Explicit => return,
+                    RemovalCause::Expired => EvictionCause::Expired,
+                    RemovalCause::Size => EvictionCause::Size,
                 };
-                if let Some(cause) = cause {
-                    metrics.evicted(cause, 1);
-                }
+                metrics.evicted(cause, 1);
                 evicted.lock().push((TokenKey::clone(&key), entry.generation));
             }
         };
@@ -113,11 +111,6 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
             .build();
         let inner = Inner { entries, index: Mutex::default(), evicted, generations: AtomicU64::new(0) };
         TokenCache { inner: Some(inner), metrics }
-    }
-
-    /// Whether the cache stores anything at all.
-    pub fn is_enabled(&self) -> bool {
-        self.inner.is_some()
     }
 
     /// The cached value of `key`, counting a hit or a miss.
@@ -224,6 +217,17 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
     }
 }
 
+#[cfg(test)]
+impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
+    /// How many keys the account index records, after applying pending
+    /// removals: it must not outgrow the cache.
+    fn indexed_keys(&self) -> usize {
+        let Some(inner) = &self.inner else { return 0 };
+        inner.entries.run_pending_tasks();
+        inner.lock_index().accounts.values().map(HashMap::len).sum()
+    }
+}
+
 impl<V: Clone + Send + Sync + 'static> Inner<V> {
     /// Locks the index, first applying the removals moka reported since.
     fn lock_index(&self) -> parking_lot::MutexGuard<'_, AccountIndex> {
@@ -290,8 +294,8 @@ mod tests {
         std::thread::sleep(Duration::from_millis(120));
         assert_eq!(cache.get(&key("elastic/kibana", "t")), None);
         assert_eq!(cache.entry_count(), 0);
-        // The expired entry's record is gone too: a new entry under the same
-        // key is still cleared by account.
+        assert_eq!(cache.indexed_keys(), 0, "the expired entry's record is gone");
+        // A new entry under the same key is cleared by account.
         cache.insert(key("elastic/kibana", "t"), 2);
         assert_eq!(cache.invalidate_account("elastic/kibana", EvictionCause::ClearApi), 1);
     }
@@ -311,12 +315,12 @@ mod tests {
         // counts only what is still cached.
         assert_eq!(cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi), cached);
         assert_eq!(cache.entry_count(), 0);
+        assert_eq!(cache.indexed_keys(), 0);
     }
 
     #[test]
     fn disabled_cache_holds_nothing() {
         let cache = cache(Duration::ZERO, 100);
-        assert!(!cache.is_enabled());
         cache.insert(key("elastic/fleet-server", "t"), 1);
         assert_eq!(cache.get(&key("elastic/fleet-server", "t")), None);
         assert_eq!(cache.get_or_insert_with(&key("elastic/fleet-server", "t"), || 1), None);
@@ -389,5 +393,46 @@ mod tests {
         }
         // Only the 5000 distinct kibana keys are left.
         assert_eq!(cache.entry_count(), 5_000);
+        assert_eq!(cache.indexed_keys(), 5_000);
+    }
+
+    /// The same race with moka evicting on its own (size and expiry) while
+    /// inserts and clears run: records follow the entries, and an account
+    /// clear still empties the account.
+    #[test]
+    fn concurrent_clears_while_moka_evicts() {
+        let cache = Arc::new(cache(Duration::from_millis(5), 50));
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let cache = Arc::clone(&cache);
+                std::thread::spawn(move || {
+                    for i in 0..3_000u32 {
+                        cache.insert(key("elastic/fleet-server", &format!("t{}", i % 120)), t);
+                        if i % 5 == 0 {
+                            cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi);
+                        }
+                        if i % 7 == 0 {
+                            cache.invalidate(
+                                [&key("elastic/fleet-server", &format!("t{}", i % 13))],
+                                EvictionCause::ClearApi,
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        assert!(cache.indexed_keys() <= 120, "the index outgrew the keys ever used: {}", cache.indexed_keys());
+        cache.insert(key("elastic/fleet-server", "last"), 9);
+        cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi);
+        for i in 0..120 {
+            assert_eq!(cache.get(&key("elastic/fleet-server", &format!("t{i}"))), None);
+        }
+        assert_eq!(cache.get(&key("elastic/fleet-server", "last")), None);
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(cache.entry_count(), 0);
+        assert_eq!(cache.indexed_keys(), 0);
     }
 }

@@ -19,7 +19,8 @@ use tokio::sync::watch;
 use crate::cache::TokenCache;
 use crate::hasher::Hasher;
 use crate::service_account_token::ServiceAccountToken;
-use crate::token_store::{StoreError, TokenSource, TokenStore};
+use crate::token_key::TokenKey;
+use crate::token_store::{StoreError, TokenStore};
 
 /// The outcome of a store lookup, as a cache keeps it.
 #[derive(Clone)]
@@ -52,32 +53,37 @@ impl CachedToken {
 
     async fn wait(&self) -> Result<CachedResult, StoreError> {
         let mut receiver = self.outcome.subscribe();
-        let outcome = receiver.wait_for(Option::is_some).await;
-        match outcome {
-            Ok(outcome) => outcome.clone().expect("waited for Some"),
-            Err(_) => Err(StoreError("the token lookup was abandoned".to_string())),
-        }
+        let outcome =
+            receiver.wait_for(Option::is_some).await.expect("the entry, which owns the sender, outlives its waiters");
+        outcome.clone().expect("waited for Some")
     }
 }
 
-/// Completes a pending entry even if the lookup is dropped half-way, so that
-/// no waiter waits forever.
-struct Completion<'a> {
-    entry: &'a CachedToken,
+/// A store lookup that completes its entry whatever happens: if its task
+/// dies before answering, the entry is removed (so that the next request asks
+/// again) and the waiters are told to ask again.
+struct Completion {
+    entry: Arc<CachedToken>,
+    cache: Arc<TokenCache<Arc<CachedToken>>>,
+    key: TokenKey,
 }
 
-impl Completion<'_> {
+impl Completion {
     fn complete(self, outcome: Result<CachedResult, StoreError>) {
         self.entry.outcome.send_replace(Some(outcome));
         std::mem::forget(self);
     }
 }
 
-impl Drop for Completion<'_> {
+impl Drop for Completion {
     fn drop(&mut self) {
-        self.entry.outcome.send_replace(Some(Err(StoreError("the token lookup was abandoned".to_string()))));
+        self.cache.remove_if(&self.key, |current| Arc::ptr_eq(current, &self.entry));
+        self.entry.outcome.send_replace(Some(Err(StoreError(ABANDONED.to_string()))));
     }
 }
+
+/// What waiters hear when a lookup's task died; they ask again.
+const ABANDONED: &str = "the token lookup was abandoned";
 
 /// A token store and the cache in front of it.
 pub struct CachingTokenStore<S> {
@@ -86,20 +92,10 @@ pub struct CachingTokenStore<S> {
     hasher: Hasher,
 }
 
-impl<S: TokenStore> CachingTokenStore<S> {
+impl<S: TokenStore + Clone> CachingTokenStore<S> {
     /// `store` behind `cache`, keeping secrets as `hasher` hashes.
     pub fn new(store: S, cache: Arc<TokenCache<Arc<CachedToken>>>, hasher: Hasher) -> Self {
         CachingTokenStore { store, cache, hasher }
-    }
-
-    /// The store itself.
-    pub fn store(&self) -> &S {
-        &self.store
-    }
-
-    /// Which store this is.
-    pub fn source(&self) -> TokenSource {
-        self.store.source()
     }
 
     /// Whether the store holds `token` with this secret, answered from the
@@ -119,10 +115,14 @@ impl<S: TokenStore> CachingTokenStore<S> {
                 return self.store.authenticate(token).await;
             };
             if fresh {
-                return self.look_up(token, &entry).await;
+                self.look_up(token, Arc::clone(&entry));
             }
             match entry.wait().await {
+                Err(error) if error.0 == ABANDONED => continue,
                 Err(error) => return Err(error),
+                // The request that started the lookup gets the store's
+                // answer as is.
+                Ok(cached) if fresh => return Ok(cached.success),
                 Ok(cached) if cached.success => return Ok(self.hasher.verify(token.secret(), &cached.hash)),
                 // A waiter that sent the same wrong secret fails too.
                 Ok(cached) if self.hasher.verify(token.secret(), &cached.hash) => return Ok(false),
@@ -135,18 +135,21 @@ impl<S: TokenStore> CachingTokenStore<S> {
         }
     }
 
-    async fn look_up(&self, token: &ServiceAccountToken, entry: &Arc<CachedToken>) -> Result<bool, StoreError> {
-        let completion = Completion { entry };
-        let result = self.store.authenticate(token).await;
-        if !matches!(result, Ok(true)) {
-            // Failures and errors are not cached.
-            self.cache.remove_if(token.key(), |current| Arc::ptr_eq(current, entry));
-        } else {
-            tracing::trace!("cache service token [{}] authentication result", token.key());
-        }
-        let outcome = result.clone().map(|success| CachedResult { success, hash: self.hasher.hash(token.secret()) });
-        completion.complete(outcome);
-        result
+    /// Asks the store in a task of its own, so that a request that goes away
+    /// does not leave a pending entry behind for its waiters.
+    fn look_up(&self, token: &ServiceAccountToken, entry: Arc<CachedToken>) {
+        let completion = Completion { entry, cache: Arc::clone(&self.cache), key: token.key().clone() };
+        let (store, hasher, token) = (self.store.clone(), self.hasher, token.clone());
+        tokio::spawn(async move {
+            let result = store.authenticate(&token).await;
+            if !matches!(result, Ok(true)) {
+                // Failures and errors are not cached.
+                completion.cache.remove_if(token.key(), |current| Arc::ptr_eq(current, &completion.entry));
+            } else {
+                tracing::trace!("cache service token [{}] authentication result", token.key());
+            }
+            completion.complete(result.map(|success| CachedResult { success, hash: hasher.hash(token.secret()) }));
+        });
     }
 }
 
@@ -157,6 +160,7 @@ mod tests {
 
     use super::*;
     use crate::metrics::{CacheKind, EvictionCause, Metrics};
+    use crate::token_store::TokenSource;
 
     /// A store that knows one secret per key and counts its lookups.
     struct CountingStore {
@@ -177,10 +181,10 @@ mod tests {
         }
     }
 
-    fn caching(delay: Duration, ttl: Duration) -> CachingTokenStore<CountingStore> {
+    fn caching(delay: Duration, ttl: Duration) -> CachingTokenStore<Arc<CountingStore>> {
         let cache = Arc::new(TokenCache::new(ttl, 100, Metrics::new().cache(CacheKind::Index)));
         CachingTokenStore::new(
-            CountingStore { secret: "right-secret", lookups: AtomicUsize::new(0), delay },
+            Arc::new(CountingStore { secret: "right-secret", lookups: AtomicUsize::new(0), delay }),
             cache,
             Hasher::Ssha256,
         )
@@ -256,6 +260,22 @@ mod tests {
         assert_eq!(store.cache.entry_count(), 0);
         assert!(store.authenticate(&token("right-secret")).await.unwrap());
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 2);
+    }
+
+    /// A request that goes away while its lookup runs leaves nothing
+    /// behind: the lookup finishes on its own and the next request succeeds.
+    #[tokio::test]
+    async fn a_cancelled_first_lookup_does_not_lock_the_token_out() {
+        let store = Arc::new(caching(Duration::from_millis(100), HOUR));
+        let first = {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.authenticate(&token("right-secret")).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        first.abort();
+        assert!(store.authenticate(&token("right-secret")).await.unwrap());
+        assert_eq!(store.store.lookups.load(Ordering::SeqCst), 1, "the abandoned lookup's answer was used");
+        assert!(store.authenticate(&token("right-secret")).await.unwrap());
     }
 
     #[tokio::test]

@@ -1,8 +1,11 @@
 //! Clearing service-token caches across the cluster: the work behind
 //! `POST .../credential/token/{name}/_clear_cache`.
 
-use es_tokens_types::{ClearCachedServiceTokensResponse, ClearSecurityCacheNodeRequest, ClusterNode};
+use es_tokens_types::{
+    ClearCachedServiceTokensResponse, ClearSecurityCacheNodeRequest, ClusterNode, NodeAcknowledgement,
+};
 
+use crate::cluster::NodesOutcome;
 use crate::context::NodeContext;
 use crate::privileges::actions;
 use crate::token_caches::{BOTH_CACHES, clear_cache_keys};
@@ -44,4 +47,26 @@ pub async fn clear_cached_service_tokens(
             .map(|(member, answer)| (member.node_id, ClusterNode { name: answer.node_name }))
             .collect(),
     }
+}
+
+/// Removes `keys` from the named cache(s) on every node of the cluster at
+/// once (`cluster:admin/xpack/security/cache/clear`), this one included.
+pub async fn clear_everywhere(node: &NodeContext, cache: &str, keys: Vec<String>) -> NodesOutcome<NodeAcknowledgement> {
+    let request = ClearSecurityCacheNodeRequest { cache: cache.to_string(), keys };
+    node.cluster
+        .fan_out(
+            actions::CLEAR_SECURITY_CACHE,
+            || {
+                node.security
+                    .caches
+                    .clear_keys(&request.cache, &request.keys)
+                    .expect("the caches a node asks for exist");
+                node.acknowledgement()
+            },
+            |client| {
+                let request = request.clone();
+                async move { client.clear_security_cache(&request).await.map(|answer| answer.into_inner()) }
+            },
+        )
+        .await
 }

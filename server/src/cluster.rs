@@ -17,7 +17,7 @@ use es_tokens_transport_client::Client as TransportClient;
 use es_tokens_types::{ErrorCause, ErrorResponse, HandshakeRequest, HandshakeResponse, NodeInfo, NodeStatistics};
 use parking_lot::RwLock;
 
-use crate::error::ServiceError;
+use crate::error::{ServiceError, innermost};
 
 /// How often a node introduces itself to the others.
 const DISCOVERY_INTERVAL: Duration = Duration::from_secs(1);
@@ -191,7 +191,9 @@ impl Cluster {
     }
 
     fn add(&self, node: NodeInfo) {
-        if node.node_id == self.local.read().node_id {
+        // Not this node, under its id or under an old one at its address.
+        let local = self.local();
+        if node.node_id == local.node_id || node.transport_address == local.transport_address {
             return;
         }
         let mut members = self.members.write();
@@ -289,12 +291,4 @@ fn remote_cause(node: &NodeInfo, error: &RemoteError) -> ErrorCause {
             format!("[{}][{}] Node not connected: {other}", node.node_name, node.transport_address),
         ),
     }
-}
-
-fn innermost(error: &dyn std::error::Error) -> String {
-    let mut current = error;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
 }

@@ -23,8 +23,6 @@ pub struct NodeIdentity {
     pub node_name: String,
     /// `cluster.name`.
     pub cluster_name: String,
-    /// The cluster's id, persisted under `path.data`.
-    pub cluster_uuid: String,
 }
 
 /// The state behind the HTTP API of one node.
@@ -47,7 +45,7 @@ impl NodeContext {
         InfoResponse {
             name: self.identity.node_name.clone(),
             cluster_name: self.identity.cluster_name.clone(),
-            cluster_uuid: self.identity.cluster_uuid.clone(),
+            cluster_uuid: self.security.cluster_uuid(),
             version: ElasticsearchVersionInfo {
                 number: ES_VERSION.to_string(),
                 build_flavor: "default".to_string(),

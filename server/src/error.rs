@@ -93,9 +93,6 @@ pub enum ServiceError {
     /// A cache name no node knows.
     #[error(transparent)]
     UnknownCache(#[from] crate::token_caches::UnknownCache),
-    /// A deleted token's cache entry could not be cleared on every node.
-    #[error("clearing the cache for service token [{0}] failed. please clear the cache manually")]
-    DeletedTokenStillCached(String),
     /// A bug: something that cannot happen did.
     #[error("{0}")]
     Internal(String),
@@ -182,12 +179,7 @@ impl From<ServiceError> for EsError {
                 ErrorStatusCode::BAD_REQUEST,
                 ErrorCause::new("connect_transport_exception", error.to_string()),
             ),
-            ServiceError::DeletedTokenStillCached(_) => {
-                tracing::error!("{error}");
-                EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", error.to_string()))
-            }
             ServiceError::Internal(message) => {
-                tracing::error!(%message, "internal error");
                 EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", message.clone()))
             }
             ServiceError::IndexUnavailable(store_error) => {
@@ -219,6 +211,29 @@ fn unavailable_shards() -> ErrorCause {
         "unavailable_shards_exception",
         format!("at least one primary shard for the index [{SECURITY_INDEX}] is unavailable"),
     )
+}
+
+/// An error and its sources, `: `-separated, for messages that must say what
+/// really went wrong.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// The innermost source of an error: for a failed connection, the operating
+/// system's words.
+pub fn innermost(error: &dyn std::error::Error) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ impl FileRealm {
         if let Some(user) = self.cache.get(username, password) {
             return RealmOutcome::Authenticated(user);
         }
+        let started = self.cache.epoch();
         let Some(hash) = self.users.read().get(username).cloned() else {
             return RealmOutcome::NotHandled;
         };
@@ -105,7 +106,7 @@ impl FileRealm {
             email: None,
             metadata: serde_json::Map::new(),
         };
-        self.cache.insert(&user, password);
+        self.cache.insert(&user, password, started);
         RealmOutcome::Authenticated(user)
     }
 

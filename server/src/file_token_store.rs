@@ -1,7 +1,8 @@
 //! Tokens from the node's `service_tokens` file.
 //!
 //! One `namespace/service/name:<hash>` per line; the key is everything before
-//! the first `:`. Lines are trimmed, blank lines and `#` comments skipped, a
+//! the first `:`. Blank lines and lines starting with `#` are skipped, the
+//! others trimmed; a
 //! hash Elasticsearch would read as plain text is skipped with a warning, and
 //! for a duplicate key the last line wins. A line without `:` makes the whole
 //! file invalid: fatal at startup, "no file tokens" when reloading, as in
@@ -51,10 +52,12 @@ pub fn parse_file(path: &Path) -> Result<TokenHashes, ServiceTokensError> {
 pub fn parse(path: &Path, text: &str) -> Result<TokenHashes, ServiceTokensError> {
     let mut tokens = TokenHashes::new();
     for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        // As Elasticsearch's `FileLineParser`: a comment starts the line;
+        // `  # x` is a (broken) entry.
+        if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
+        let line = line.trim();
         let line_number = index + 1;
         let Some((key, hash)) = line.split_once(':') else {
             tracing::warn!(

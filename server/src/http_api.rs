@@ -3,9 +3,9 @@
 //!
 //! Every handler runs the same steps, in Elasticsearch's order: parse the
 //! request and negotiate the response format (`RestRequest`), authenticate
-//! (401), validate the endpoint's own input (400), refuse unknown parameters
-//! and bodies (400), authorize the action (403), then do the work in the
-//! module named after it.
+//! (401), validate the endpoint's own input (400: the REST layer's checks,
+//! unknown parameters and bodies, then the request's own validation), authorize
+//! the action (403), then do the work in the module named after it.
 
 use std::sync::Arc;
 
@@ -65,7 +65,10 @@ async fn handle<T>(
 async fn to_completion<T: Send + 'static>(
     work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::spawn(work).await.unwrap_or_else(|e| Err(ServiceError::Internal(format!("a write task failed: {e}"))))
+    tokio::spawn(work).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "a write task failed");
+        Err(ServiceError::Internal("the operation failed; see the node's log".to_string()))
+    })
 }
 
 /// The steps of an endpoint without input of its own: no parameters, then
@@ -154,6 +157,7 @@ impl ElasticsearchApi for NodeApi {
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             parse_refresh(query.into_inner().refresh.as_deref())?;
             request.finish(&["refresh"])?;
+            service_tokens::validate_name(&path.name)?;
             node.security.authorize(&caller, actions::DELETE_SERVICE_TOKEN)?;
             let (node, path) = (Arc::clone(node), &path);
             let (namespace, service, name) = (path.namespace.clone(), path.service.clone(), path.name.clone());
@@ -237,6 +241,9 @@ async fn create_token(
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
         parse_refresh(query.refresh.as_deref())?;
         request.finish(&["refresh"])?;
+        if let Some(name) = name {
+            service_tokens::validate_name(name)?;
+        }
         node.security.authorize(&caller, actions::CREATE_SERVICE_TOKEN)?;
         let node = Arc::clone(node);
         let (namespace, service, name) = (namespace.to_string(), service.to_string(), name.map(str::to_string));

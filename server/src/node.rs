@@ -12,6 +12,7 @@ use es_tokens_types::NodeInfo;
 use crate::cluster::Cluster;
 use crate::context::{NodeContext, NodeIdentity};
 use crate::data_path::{DataPath, DataPathError};
+use crate::error::error_chain;
 use crate::http_api::NodeApi;
 use crate::logging;
 use crate::metrics::Metrics;
@@ -74,7 +75,6 @@ impl Node {
             node_id: metadata.node_id,
             node_name: settings.node_name.clone(),
             cluster_name: settings.cluster_name.clone(),
-            cluster_uuid: security.cluster_uuid.clone(),
         };
         let transport = &settings.transport;
         if !transport.seed_hosts.is_empty() && transport_secret.is_none() {
@@ -98,7 +98,7 @@ impl Node {
         let transport_server = serve("transport", &transport.host, transport.port, &context, || {
             transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid")
         })?;
-        cluster.set_transport_address(transport_server.local_addr());
+        cluster.set_transport_address(publish_address(&transport.publish_host, transport_server.local_addr())?);
         let http = serve("HTTP", &settings.http_host, settings.http_port, &context, || {
             elasticsearch_api_mod::api_description::<NodeApi>().expect("the API trait describes a valid API")
         })?;
@@ -109,7 +109,7 @@ impl Node {
             node_name = %identity.node_name,
             cluster_name = %identity.cluster_name,
             http_address = %http.local_addr(),
-            transport_address = %transport_server.local_addr(),
+            transport_address = %cluster.local().transport_address,
             "node started"
         );
         Ok(Node {
@@ -147,6 +147,19 @@ impl Node {
         }
         tracing::info!("node stopped");
     }
+}
+
+/// Where other nodes reach this one: `transport.publish_host` at the bound
+/// port. A wildcard is no address to reach.
+fn publish_address(publish_host: &str, bound: SocketAddr) -> Result<SocketAddr, NodeError> {
+    let ip = resolve_host(publish_host)?;
+    if ip.is_unspecified() {
+        return Err(NodeError::Host {
+            host: publish_host.to_string(),
+            message: "a wildcard address cannot be published to other nodes; set [transport.publish_host]".to_string(),
+        });
+    }
+    Ok(SocketAddr::new(ip, bound.port()))
 }
 
 /// Reads `transport.shared_secret_file`; no file, no secret.
@@ -213,15 +226,4 @@ fn resolve_host(host: &str) -> Result<IpAddr, NodeError> {
         .next()
         .map(|addr| addr.ip())
         .ok_or_else(|| error("no address".to_string()))
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }

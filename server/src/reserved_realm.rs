@@ -97,6 +97,7 @@ impl ReservedRealm {
         if let Some(user) = self.cache.get(username, password) {
             return Ok(RealmOutcome::Authenticated(user));
         }
+        let started = self.cache.epoch();
         // Reserved users without a password (all but `elastic` here) cannot
         // log in, and the realm does not let another realm try them.
         let Some(hash) = self.password_hash(username).await? else {
@@ -108,7 +109,7 @@ impl ReservedRealm {
             return Ok(RealmOutcome::Failed);
         }
         let user = reserved_user(username);
-        self.cache.insert(&user, password);
+        self.cache.insert(&user, password, started);
         Ok(RealmOutcome::Authenticated(user))
     }
 

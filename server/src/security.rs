@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use dropshot::RequestInfo;
+use parking_lot::RwLock;
 
 use crate::authentication::Authentication;
 use crate::authenticator::Authenticator;
@@ -19,7 +20,7 @@ use crate::metrics::{EvictionCause, Metrics};
 use crate::reserved_realm::{Bootstrap, ReservedRealm};
 use crate::roles::{ROLES_FILE, RoleStore};
 use crate::security_index::{SecurityIndex, SecurityIndexError};
-use crate::security_index_monitor::{self, Change};
+use crate::security_index_monitor::{self, Change, Tracker};
 use crate::service_account_authenticator::ServiceAccountAuthenticator;
 use crate::settings::Settings;
 use crate::token_caches::TokenCaches;
@@ -54,8 +55,9 @@ pub struct Security {
     pub index_tokens: Arc<IndexTokenStore>,
     /// How new tokens' secrets are hashed.
     pub token_hasher: Hasher,
-    /// The cluster's identity, kept in the security index the nodes share.
-    pub cluster_uuid: String,
+    /// The cluster's identity, kept in the security index the nodes share
+    /// (and so new when the index is).
+    cluster_uuid: Arc<RwLock<String>>,
     _watcher: ConfigWatcher,
     monitor: tokio::task::JoinHandle<()>,
 }
@@ -102,22 +104,28 @@ impl Security {
         set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher)
             .await
             .map_err(SecurityError::Bootstrap)?;
-        let cluster_uuid = index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?;
-        let monitor = security_index_monitor::start(Arc::clone(&index), index.check().await, {
+        let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));
+        let monitor = security_index_monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
             let cache = Arc::clone(&caches.index);
             let reserved_realm = Arc::clone(&reserved_realm);
+            let index = Arc::clone(&index);
+            let cluster_uuid = Arc::clone(&cluster_uuid);
             move |change| {
-                let cache = Arc::clone(&cache);
-                let reserved_realm = Arc::clone(&reserved_realm);
+                let (cache, reserved_realm) = (Arc::clone(&cache), Arc::clone(&reserved_realm));
+                let (index, cluster_uuid) = (Arc::clone(&index), Arc::clone(&cluster_uuid));
                 let bootstrap_password = bootstrap_password.clone();
                 Box::pin(async move {
                     cache.invalidate_all(EvictionCause::IndexChange);
                     reserved_realm.invalidate_cache();
-                    if change == Change::NewIndex
-                        && let Err(error) =
+                    if change == Change::NewIndex {
+                        if let Err(error) =
                             set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher).await
-                    {
-                        tracing::error!(%error, "failed to set up the [elastic] user in the new security index");
+                        {
+                            tracing::error!(%error, "failed to set up the [elastic] user in the new security index");
+                        }
+                        if let Ok(uuid) = index.cluster_uuid().await {
+                            *cluster_uuid.write() = uuid;
+                        }
                     }
                 })
             }
@@ -162,6 +170,11 @@ impl Security {
             _watcher: watcher,
             monitor,
         })
+    }
+
+    /// The cluster's identity, as `GET /` shows it.
+    pub fn cluster_uuid(&self) -> String {
+        self.cluster_uuid.read().clone()
     }
 
     /// Who sent `request`.

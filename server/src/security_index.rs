@@ -129,19 +129,13 @@ impl SecurityIndex {
     pub async fn check(&self) -> IndexState {
         if let Some((path, opened)) = &self.sqlite {
             let now = inode(path);
-            let replaced = {
-                let mut opened = opened.lock();
-                let replaced = now.is_some() && *opened != now;
-                if replaced {
-                    *opened = now;
-                }
-                replaced
-            };
-            if replaced {
+            if now.is_some() && *opened.lock() != now {
                 tracing::info!(path = %path.display(), "the security index file was replaced; reopening it");
                 match connect(&self.url).await {
                     Ok(pool) => {
                         let old = std::mem::replace(&mut *self.pool.write(), pool);
+                        // Only now: a failed reopen is tried again next time.
+                        *opened.lock() = now;
                         old.close().await;
                     }
                     Err(error) => {
@@ -226,8 +220,23 @@ fn normalize_url(url: &str) -> Result<String, SecurityIndexError> {
     Err(SecurityIndexError::UnsupportedUrl(redact(url)))
 }
 
-/// The URL without its password, for messages and logs.
+/// The URL without its password (in the user info or a `password`
+/// parameter), for messages and logs.
 pub fn redact(url: &str) -> String {
+    let url = match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => url.to_string(),
+    };
+    let url = url.as_str();
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
@@ -257,6 +266,7 @@ mod tests {
         assert!(normalize_url("mysql://x").is_err());
         assert_eq!(redact("postgres://user:secret@host:5432/db"), "postgres://user:***@host:5432/db");
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+        assert_eq!(redact("postgres://h/db?user=u&password=pw&ssl=on"), "postgres://h/db?user=u&password=***&ssl=on");
         assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some(PathBuf::from("/tmp/x.db")));
     }
 

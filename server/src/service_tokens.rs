@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use es_tokens_types::{
-    ClearSecurityCacheNodeRequest, CreateServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse,
-    NodesCredentials, ServiceToken, TokenInfo,
+    CreateServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse, NodesCredentials, ServiceToken, TokenInfo,
 };
 
 use crate::authentication::Authentication;
+use crate::clear_cache::clear_everywhere;
 use crate::context::NodeContext;
 use crate::error::ServiceError;
 use crate::index_token_store::CreateTokenError;
@@ -29,9 +29,11 @@ pub fn parse_refresh(refresh: Option<&str>) -> Result<(), ServiceError> {
     }
 }
 
-/// Elasticsearch validates the token name after authorization, as part of
-/// the request (`CreateServiceAccountTokenRequest#validate`).
-fn validate_name(name: &str) -> Result<(), ServiceError> {
+/// Validates a token name as the create and delete requests do
+/// (`CreateServiceAccountTokenRequest#validate`): in Elasticsearch this runs
+/// before the security filter, so a bad name is a 400 even for a caller
+/// without the privilege.
+pub fn validate_name(name: &str) -> Result<(), ServiceError> {
     if is_valid_token_name(name) {
         Ok(())
     } else {
@@ -52,7 +54,6 @@ pub async fn create_token(
         Some(name) => name.to_string(),
         None => format!("token_{}", time_based_base64_uuid()),
     };
-    validate_name(&name)?;
     let principal = format!("{namespace}/{service}");
     if service_accounts::get(&principal).is_none() {
         return Err(ServiceError::UnknownServiceAccount(principal));
@@ -91,22 +92,17 @@ pub async fn delete_token(
     }
     let found =
         node.security.index_tokens.delete(namespace, service, name).await.map_err(ServiceError::IndexUnavailable)?;
-    // Every node forgets the token before the delete is acknowledged.
+    // Every node forgets the token before the delete is acknowledged. Nodes
+    // that cannot be reached are logged, as Elasticsearch does; the delete
+    // stands.
     let qualified = TokenKey::new(namespace, service, name).qualified().to_string();
-    let request = ClearSecurityCacheNodeRequest { cache: INDEX_CACHE.to_string(), keys: vec![qualified.clone()] };
-    let outcome = node
-        .cluster
-        .fan_out(
-            actions::CLEAR_SECURITY_CACHE,
-            || node.security.caches.clear_keys(&request.cache, &request.keys).expect("the index cache exists"),
-            |client| {
-                let request = request.clone();
-                async move { client.clear_security_cache(&request).await.map(|_| ()) }
-            },
-        )
-        .await;
-    if !outcome.failures.is_empty() {
-        return Err(ServiceError::DeletedTokenStillCached(qualified));
+    let outcome = clear_everywhere(node, INDEX_CACHE, vec![qualified.clone()]).await;
+    for failure in &outcome.failures {
+        tracing::warn!(
+            node_id = failure.metadata.get("node_id").and_then(|id| id.as_str()).unwrap_or_default(),
+            "clearing the cache for service token [{qualified}] failed on a node: {}",
+            failure.caused_by.as_ref().and_then(|cause| cause.reason.as_deref()).unwrap_or_default()
+        );
     }
     Ok(found)
 }

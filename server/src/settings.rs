@@ -116,6 +116,11 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec { key: "transport.host", default: "127.0.0.1", help: "address the node-to-node API binds to" },
     SettingSpec {
+        key: "transport.publish_host",
+        default: "<transport.host>",
+        help: "address other nodes reach this one at; required when transport.host is a wildcard (0.0.0.0)",
+    },
+    SettingSpec {
         key: "transport.port",
         default: "9300",
         help: "port of the node-to-node API, or a range (9300-9400) to take the first free one; 0 picks any free port",
@@ -190,6 +195,8 @@ pub struct Settings {
 pub struct TransportSettings {
     /// `transport.host`.
     pub host: String,
+    /// `transport.publish_host`, defaulting to `transport.host`.
+    pub publish_host: String,
     /// `transport.port`.
     pub port: PortRange,
     /// `discovery.seed_hosts`.
@@ -341,8 +348,10 @@ impl Settings {
             });
         }
         let security_index_url = take("security.index.url").unwrap_or_else(|| security_index::default_url(&path_data));
+        let transport_host = take("transport.host").unwrap_or_else(|| "127.0.0.1".to_string());
         let transport = TransportSettings {
-            host: take("transport.host").unwrap_or_else(|| "127.0.0.1".to_string()),
+            publish_host: take("transport.publish_host").unwrap_or_else(|| transport_host.clone()),
+            host: transport_host,
             port: match take("transport.port") {
                 Some(value) => PortRange::parse("transport.port", &value)?,
                 None => PortRange { first: 9300, last: 9300 },
@@ -459,7 +468,9 @@ fn parse_overrides(overrides: &[String]) -> Result<Vec<(String, String)>, Settin
             .ok_or_else(|| SettingsError::NotKeyValue(argument.clone()))?;
         let key = key.trim().to_string();
         if let Some(first) = seen.get(&key) {
-            return Err(SettingsError::Duplicate { key, first: first.clone(), second: value.to_string() });
+            // A URL may carry a password.
+            let (first, second) = (security_index::redact(first), security_index::redact(value));
+            return Err(SettingsError::Duplicate { key, first, second });
         }
         seen.insert(key, value.to_string());
     }

@@ -275,4 +275,16 @@ async fn the_order_is_401_then_400_then_403() {
     let good_name = bad_name.replace("_bad", "good");
     let unprivileged = node.http_with(Some(&basic(NOBODY.0, NOBODY.1))).post(&good_name).send().await.unwrap();
     assert_eq!(unprivileged.status(), 403);
+    // Creating and deleting validate the request before the security filter
+    // too: a bad name is a 400, a good one a 403.
+    let token = format!("{}/_security/service/elastic/fleet-server/credential/token/", node.url);
+    let nobody = node.http_with(Some(&basic(NOBODY.0, NOBODY.1)));
+    for method in [reqwest::Method::PUT, reqwest::Method::POST, reqwest::Method::DELETE] {
+        let bad = nobody.request(method.clone(), format!("{token}_bad")).send().await.unwrap();
+        assert_eq!(bad.status(), 400, "{method}");
+        let body: serde_json::Value = bad.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "action_request_validation_exception");
+        let good = nobody.request(method.clone(), format!("{token}good")).send().await.unwrap();
+        assert_eq!(good.status(), 403, "{method}");
+    }
 }

@@ -6,38 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::cluster::{ProcessCluster, ProcessNode, clear, elastic_http, wait_for_members};
-use common::{FILE_TOKEN_BEARER, FILE_TOKEN_LINE, bearer};
-
-/// Creates index token `name` of `elastic/fleet-server` through `node`; its
-/// bearer.
-async fn create_token(node: &ProcessNode, name: &str) -> String {
-    let url = format!("{}/_security/service/elastic/fleet-server/credential/token/{name}", node.url());
-    let response = elastic_http().put(url).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    body["token"]["value"].as_str().unwrap().to_string()
-}
-
-async fn authenticate(node: &ProcessNode, token: &str) -> u16 {
-    let client = reqwest::Client::new();
-    let response = client
-        .get(format!("{}/_security/_authenticate", node.url()))
-        .header("authorization", bearer(token))
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
-}
-
-async fn metric(node: &ProcessNode, series: &str) -> u64 {
-    let text = elastic_http().get(format!("{}/metrics", node.url())).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no {series}"))
-        .parse()
-        .unwrap()
-}
+use common::cluster::{ProcessCluster, authenticate, clear, create_token, elastic_http, metric, wait_for_members};
+use common::{FILE_TOKEN_BEARER, FILE_TOKEN_LINE, eventually};
 
 fn node_ids(body: &serde_json::Value) -> Vec<String> {
     body["nodes"].as_object().unwrap().keys().cloned().collect()
@@ -47,9 +17,9 @@ fn node_ids(body: &serde_json::Value) -> Vec<String> {
 async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
     let mut cluster = ProcessCluster::start(3, &[]);
     cluster.wait_formed().await;
-    let token = create_token(&cluster.nodes[0], "fan-out").await;
+    let token = create_token(&cluster.nodes[0], "elastic/fleet-server", "fan-out").await;
     for node in &cluster.nodes {
-        assert_eq!(authenticate(node, &token).await, 200);
+        assert_eq!(authenticate(node, &token).await.0, 200);
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 1);
     }
     let body = clear(&cluster.nodes[0], "fan-out").await;
@@ -66,7 +36,7 @@ async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
 
     // Kill node 3: it fails at once, the other two still clear.
     for node in &cluster.nodes[..2] {
-        assert_eq!(authenticate(node, &token).await, 200);
+        assert_eq!(authenticate(node, &token).await.0, 200);
     }
     cluster.nodes[2].kill();
     let dead = cluster.nodes[2].id.clone();
@@ -118,10 +88,10 @@ async fn one_token_index_for_the_cluster() {
     let cluster = ProcessCluster::start(3, &[]);
     cluster.wait_formed().await;
     // Created on node 1, it works on node 3 at once.
-    let token = create_token(&cluster.nodes[0], "shared").await;
-    assert_eq!(authenticate(&cluster.nodes[2], &token).await, 200);
+    let token = create_token(&cluster.nodes[0], "elastic/fleet-server", "shared").await;
+    assert_eq!(authenticate(&cluster.nodes[2], &token).await.0, 200);
     for node in &cluster.nodes {
-        assert_eq!(authenticate(node, &token).await, 200);
+        assert_eq!(authenticate(node, &token).await.0, 200);
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 1);
     }
     // Deleted on node 2, refused by all three at once, though cached.
@@ -134,7 +104,7 @@ async fn one_token_index_for_the_cluster() {
             metric(node, "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}").await,
             1
         );
-        assert_eq!(authenticate(node, &token).await, 401, "{}", node.name);
+        assert_eq!(authenticate(node, &token).await.0, 401, "{}", node.name);
     }
 }
 
@@ -151,16 +121,12 @@ async fn credentials_list_file_tokens_with_the_nodes_that_have_them() {
         }
         std::fs::write(node.conf_dir.join("service_tokens"), content).unwrap();
     }
-    create_token(&cluster.nodes[0], "in-index").await;
+    create_token(&cluster.nodes[0], "elastic/fleet-server", "in-index").await;
     let url = format!("{}/_security/service/elastic/fleet-server/credential", cluster.nodes[2].url());
-    let mut body = serde_json::Value::Null;
-    for _ in 0..100 {
-        body = elastic_http().get(&url).send().await.unwrap().json().await.unwrap();
-        if body["count"] == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let credentials =
+        || async { elastic_http().get(&url).send().await.unwrap().json::<serde_json::Value>().await.unwrap() };
+    eventually("every node reloaded its service_tokens", || async { credentials().await["count"] == 3 }).await;
+    let body = credentials().await;
     assert_eq!(
         body,
         serde_json::json!({
@@ -178,7 +144,7 @@ async fn credentials_list_file_tokens_with_the_nodes_that_have_them() {
     );
     // And the file token works on every node.
     for node in &cluster.nodes {
-        assert_eq!(authenticate(node, FILE_TOKEN_BEARER).await, 200);
+        assert_eq!(authenticate(node, FILE_TOKEN_BEARER).await.0, 200);
     }
 }
 
@@ -186,8 +152,8 @@ async fn credentials_list_file_tokens_with_the_nodes_that_have_them() {
 async fn the_transport_port_refuses_strangers_and_other_clusters() {
     let cluster = ProcessCluster::start(2, &[]);
     cluster.wait_formed().await;
-    let token = create_token(&cluster.nodes[0], "kept").await;
-    assert_eq!(authenticate(&cluster.nodes[1], &token).await, 200);
+    let token = create_token(&cluster.nodes[0], "elastic/fleet-server", "kept").await;
+    assert_eq!(authenticate(&cluster.nodes[1], &token).await.0, 200);
     let target = &cluster.nodes[1];
     let clear_url = format!("http://{}/_transport/security/cache/clear", target.transport);
     let body = serde_json::json!({"cache": "service", "keys": ["elastic/fleet-server/"]});
@@ -227,4 +193,22 @@ async fn the_transport_port_refuses_strangers_and_other_clusters() {
         error["error"]["reason"],
         "handshake failed: remote cluster name [other-cluster] does not match local cluster name [test-cluster]"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_while_a_node_is_down_stands() {
+    let mut cluster = ProcessCluster::start(3, &[]);
+    cluster.wait_formed().await;
+    let token = create_token(&cluster.nodes[0], "elastic/fleet-server", "going").await;
+    for node in &cluster.nodes[..2] {
+        assert_eq!(authenticate(node, &token).await.0, 200);
+    }
+    cluster.nodes[2].kill();
+    let url = format!("{}/_security/service/elastic/fleet-server/credential/token/going", cluster.nodes[0].url());
+    let response = elastic_http().delete(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "Elasticsearch acknowledges the delete whatever the cache clear's failures");
+    assert_eq!(response.text().await.unwrap(), r#"{"found":true}"#);
+    for node in &cluster.nodes[..2] {
+        assert_eq!(authenticate(node, &token).await.0, 401, "{}", node.name);
+    }
 }

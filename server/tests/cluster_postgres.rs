@@ -8,11 +8,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::cluster::{ProcessCluster, ProcessNode, elastic_http};
+use common::cluster::{ProcessCluster, authenticate, create_token, metric};
 use common::proxy::TcpProxy;
-use common::{ELASTIC_PASSWORD, FILE_TOKEN_BEARER, FILE_TOKEN_LINE, basic, bearer};
+use common::{ELASTIC_PASSWORD, FILE_TOKEN_BEARER, FILE_TOKEN_LINE, basic, eventually};
 use sqlx::Connection;
 
 /// The admin URL, or `None` (outside CI) when PostgreSQL is not there.
@@ -65,34 +65,6 @@ fn server_addr(admin: &str) -> std::net::SocketAddr {
     std::net::ToSocketAddrs::to_socket_addrs(&host.replace("localhost", "127.0.0.1")).unwrap().next().unwrap()
 }
 
-async fn create_token(node: &ProcessNode, name: &str) -> String {
-    let url = format!("{}/_security/service/elastic/kibana/credential/token/{name}", node.url());
-    let response = elastic_http().put(url).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let body: serde_json::Value = response.json().await.unwrap();
-    body["token"]["value"].as_str().unwrap().to_string()
-}
-
-async fn authenticate(node: &ProcessNode, token: &str) -> (u16, serde_json::Value) {
-    let response = reqwest::Client::new()
-        .get(format!("{}/_security/_authenticate", node.url()))
-        .header("authorization", bearer(token))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
-async fn metric(node: &ProcessNode, series: &str) -> u64 {
-    let text = elastic_http().get(format!("{}/metrics", node.url())).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no {series}"))
-        .parse()
-        .unwrap()
-}
-
 /// Two nodes whose security index is `database`, reached through `proxy`.
 fn two_nodes(admin: &str, proxy: &TcpProxy, database: &str) -> ProcessCluster {
     let index_url = url_via(admin, proxy.addr, database);
@@ -104,17 +76,6 @@ fn two_nodes(admin: &str, proxy: &TcpProxy, database: &str) -> ProcessCluster {
         cluster.nodes.push(node);
     }
     cluster
-}
-
-async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,8 +95,8 @@ async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
     }
 
     // Created on one node, usable on the other at once.
-    let cached = create_token(first, "cached").await;
-    let uncached = create_token(second, "uncached").await;
+    let cached = create_token(first, "elastic/kibana", "cached").await;
+    let uncached = create_token(second, "elastic/kibana", "uncached").await;
     for node in [first, second] {
         assert_eq!(authenticate(node, &cached).await.0, 200);
     }
@@ -170,17 +131,21 @@ async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replaced_database_is_a_new_index() {
+async fn a_database_replaced_during_an_outage_is_a_new_index() {
     let Some(admin) = admin_url() else { return };
     let database = create_database(&admin).await;
     let proxy = TcpProxy::start(server_addr(&admin)).await;
     let cluster = two_nodes(&admin, &proxy, &database);
     cluster.wait_formed().await;
-    let token = create_token(&cluster.nodes[0], "old").await;
+    let token = create_token(&cluster.nodes[0], "elastic/kibana", "old").await;
     for node in &cluster.nodes {
         assert_eq!(authenticate(node, &token).await.0, 200);
     }
+    // Replaced while the nodes cannot see it: they find out on its return.
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(3)).await;
     recreate_database(&admin, &database).await;
+    proxy.restore().await;
     for node in &cluster.nodes {
         eventually("the new index is noticed", || async {
             metric(node, "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}").await >= 1
@@ -198,6 +163,6 @@ async fn a_replaced_database_is_a_new_index() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let fresh = create_token(&cluster.nodes[1], "new").await;
+    let fresh = create_token(&cluster.nodes[1], "elastic/kibana", "new").await;
     assert_eq!(authenticate(&cluster.nodes[0], &fresh).await.0, 200);
 }

@@ -4,23 +4,10 @@
 
 mod common;
 
-use std::future::Future;
 use std::time::Duration;
 
 use common::*;
 use es_tokens_server::service_tokens_cli;
-
-/// Polls `check` until it holds, for up to 15 seconds (the watcher's
-/// fallback poll is 5 s).
-async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
-    for _ in 0..150 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
-}
 
 async fn authenticates(node: &TestNode, bearer_token: &str) -> bool {
     node.client_with(&bearer(bearer_token)).security_authenticate().await.is_ok()

@@ -40,7 +40,12 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
     std::fs::create_dir_all(&dir)?;
     let secret_file = dir.join("transport_secret");
-    std::fs::write(&secret_file, random_string(32))?;
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&secret_file)?;
+        file.write_all(random_string(32).as_bytes())?;
+    }
     let password = std::env::var("ELASTIC_PASSWORD").unwrap_or_else(|_| random_string(20));
     let index = format!("sqlite://{}", dir.join("security.db").display());
     let transport = |i: usize| format!("127.0.0.1:{}", transport_port as usize + i);

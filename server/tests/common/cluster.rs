@@ -195,3 +195,35 @@ pub async fn wait_for_members(node: &ProcessNode, expected: u64) {
     }
     panic!("{} never saw {expected} nodes", node.name);
 }
+
+/// Creates index token `name` of `account` through `node`; its bearer.
+pub async fn create_token(node: &ProcessNode, account: &str, name: &str) -> String {
+    let url = format!("{}/_security/service/{account}/credential/token/{name}", node.url());
+    let response = elastic_http().put(url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["token"]["value"].as_str().unwrap().to_string()
+}
+
+/// `GET /_security/_authenticate` on `node` with a bearer token: the status
+/// and the body.
+pub async fn authenticate(node: &ProcessNode, token: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{}/_security/_authenticate", node.url()))
+        .header("authorization", super::bearer(token))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+/// One series of `node`'s metrics.
+pub async fn metric(node: &ProcessNode, series: &str) -> u64 {
+    let text = elastic_http().get(format!("{}/metrics", node.url())).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+        .parse()
+        .unwrap()
+}

@@ -230,3 +230,15 @@ pub fn elastic_header_line() -> String {
 
 pub mod cluster;
 pub mod proxy;
+
+/// Polls `check` until it holds, for up to 30 seconds.
+pub async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
