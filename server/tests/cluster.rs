@@ -212,3 +212,29 @@ async fn a_delete_while_a_node_is_down_stands() {
         assert_eq!(authenticate(node, &token).await.0, 401, "{}", node.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_token_survives_a_crash_and_no_secret_reaches_the_log() {
+    let mut cluster = ProcessCluster::start(1, &[]);
+    cluster.wait_formed().await;
+    let token = create_token(&cluster.nodes[0], "elastic/fleet-server", "durable").await;
+    assert_eq!(authenticate(&cluster.nodes[0], &token).await.0, 200);
+    let wrong = token.replace(&token[token.len() - 4..], "AAAA");
+    assert_eq!(authenticate(&cluster.nodes[0], &wrong).await.0, 401);
+    // Crash (SIGKILL) and start again on the same directories.
+    cluster.nodes[0].kill();
+    let restarted = cluster.spawn("node-1", "test-cluster", "", &[]);
+    assert_eq!(authenticate(&restarted, &token).await.0, 200);
+
+    // Logged at trace level, yet no bearer token, secret, password or
+    // transport secret is in the log.
+    let log = std::fs::read_to_string(&restarted.log).unwrap();
+    assert!(log.contains("request completed"), "the log was written");
+    let parsed = es_tokens_server::service_account_token::ServiceAccountToken::parse(&token).unwrap();
+    let transport_secret = std::fs::read_to_string(&cluster.secret_file).unwrap();
+    for secret in [token.as_str(), wrong.as_str(), parsed.secret(), common::ELASTIC_PASSWORD, transport_secret.trim()] {
+        assert!(!log.contains(secret), "a secret reached the log: {secret}");
+    }
+    let basic = common::basic("elastic", common::ELASTIC_PASSWORD);
+    assert!(!log.contains(basic.trim_start_matches("Basic ")));
+}

@@ -22,6 +22,8 @@ pub struct ProcessNode {
     pub transport: SocketAddr,
     /// Its config directory.
     pub conf_dir: PathBuf,
+    /// Its log (everything it printed).
+    pub log: PathBuf,
 }
 
 impl ProcessNode {
@@ -130,7 +132,8 @@ pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(
     command
         .env("ES_PATH_CONF", conf_dir)
         .env("ELASTIC_PASSWORD", ELASTIC_PASSWORD)
-        .env("RUST_LOG", "info")
+        // Everything, down to trace: the tests read the logs for secrets.
+        .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     for (key, value) in base.iter().chain(extra) {
@@ -157,11 +160,12 @@ pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(
         transport: field("transport_address").parse().unwrap(),
         child,
         conf_dir: conf_dir.to_path_buf(),
+        log: conf_dir.join("..").join("log.txt"),
     };
-    let log = conf_dir.join("..").join("log.txt");
+    let log = node.log.clone();
     std::thread::spawn(move || {
         use std::io::Write;
-        let mut file = std::fs::File::create(log).unwrap();
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
         for line in lines.map_while(Result::ok) {
             let _ = writeln!(file, "{line}");
         }
