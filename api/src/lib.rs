@@ -292,20 +292,29 @@ pub trait ElasticsearchApi {
 /// checked in under `openapi/`.
 pub fn openapi_document() -> String {
     let description = elasticsearch_api_mod::stub_api_description().expect("the API trait describes a valid API");
+    render_document(
+        &description,
+        API_TITLE,
+        API_VERSION,
+        "The service account token APIs of Elasticsearch, centred on clearing the service account token caches. \
+         Bodies, status codes and errors follow Elasticsearch.",
+    )
+}
+
+/// Renders an API trait's description as a checked-in document: pretty
+/// JSON with a trailing newline, the project's license, the given title,
+/// version and description. Shared by every API trait of the workspace.
+pub fn render_document(
+    api: &dropshot::ApiDescription<dropshot::StubContext>,
+    title: &str,
+    version: &str,
+    description: &str,
+) -> String {
     let mut out = Vec::new();
-    description
-        .openapi(API_TITLE, semver_version())
-        .description(
-            "The service account token APIs of Elasticsearch, centred on \
-             clearing the service account token caches. Bodies, status codes \
-             and errors follow Elasticsearch.",
-        )
+    api.openapi(title, version.parse::<dropshot::semver::Version>().expect("API versions are semver versions"))
+        .description(description)
         .license("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0")
         .write(&mut out)
         .expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("the document is JSON, hence UTF-8")
-}
-
-fn semver_version() -> dropshot::semver::Version {
-    API_VERSION.parse().expect("API_VERSION is a semver version")
 }

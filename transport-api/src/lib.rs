@@ -72,15 +72,11 @@ pub trait TransportApi {
 /// in under `openapi/`.
 pub fn openapi_document() -> String {
     let description = transport_api_mod::stub_api_description().expect("the API trait describes a valid API");
-    let mut out = Vec::new();
-    description
-        .openapi(API_TITLE, API_VERSION.parse().expect("API_VERSION is a semver version"))
-        .description(
-            "Calls between the nodes of one cluster: membership, and the per-node halves of the cluster-wide \
-             security actions. Every call needs the cluster's shared secret as a bearer token.",
-        )
-        .license("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0")
-        .write(&mut out)
-        .expect("writing to a Vec cannot fail");
-    String::from_utf8(out).expect("the document is JSON, hence UTF-8")
+    es_tokens_api::render_document(
+        &description,
+        API_TITLE,
+        API_VERSION,
+        "Calls between the nodes of one cluster: membership, and the per-node halves of the cluster-wide security \
+         actions. Every call needs the cluster's shared secret as a bearer token.",
+    )
 }
