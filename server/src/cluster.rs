@@ -17,6 +17,7 @@ use es_tokens_transport_client::Client as TransportClient;
 use es_tokens_types::{ErrorCause, ErrorResponse, HandshakeRequest, HandshakeResponse, NodeInfo, NodeStatistics};
 use parking_lot::RwLock;
 
+use crate::background_task::BackgroundTask;
 use crate::error::{ServiceError, innermost};
 
 /// How often a node introduces itself to the others.
@@ -107,19 +108,6 @@ impl Cluster {
         self.local.write().transport_address = address.to_string();
     }
 
-    /// `cluster.name`.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Every member, this node included, in node-id order.
-    pub fn nodes(&self) -> Vec<NodeInfo> {
-        let mut nodes: Vec<NodeInfo> = self.members.read().values().cloned().collect();
-        nodes.push(self.local());
-        nodes.sort();
-        nodes
-    }
-
     /// Answers another node's handshake: a member of the same cluster is
     /// added, any other node refused.
     pub fn accept_handshake(&self, request: HandshakeRequest) -> Result<HandshakeResponse, ServiceError> {
@@ -142,9 +130,9 @@ impl Cluster {
     }
 
     /// Keeps introducing this node to the seeds and members, every second.
-    pub fn start_discovery(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+    pub fn start_discovery(self: &Arc<Self>) -> BackgroundTask {
         let cluster = Arc::clone(self);
-        tokio::spawn(async move {
+        BackgroundTask::spawn(async move {
             loop {
                 cluster.discover().await;
                 tokio::time::sleep(DISCOVERY_INTERVAL).await;

@@ -17,6 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use notify::{RecursiveMode, Watcher};
+
+use crate::background_task::BackgroundTask;
 use tokio::sync::mpsc;
 
 /// What to do when a file changed.
@@ -30,13 +32,7 @@ const POLL: Duration = Duration::from_secs(5);
 /// Watches some files of one directory until dropped.
 pub struct ConfigWatcher {
     _notifier: Option<notify::RecommendedWatcher>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ConfigWatcher {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: BackgroundTask,
 }
 
 /// What the poll compares.
@@ -82,7 +78,7 @@ impl ConfigWatcher {
         };
         let callbacks: HashMap<&'static str, OnChange> = files.into_iter().collect();
         let paths: Vec<(&'static str, PathBuf)> = names.iter().map(|name| (*name, dir.join(name))).collect();
-        let task = tokio::spawn(async move {
+        let task = BackgroundTask::spawn(async move {
             let mut seen: HashMap<&'static str, Option<Fingerprint>> =
                 paths.iter().map(|(name, path)| (*name, fingerprint(path))).collect();
             let mut poll = tokio::time::interval(POLL);
@@ -123,6 +119,6 @@ impl ConfigWatcher {
                 }
             }
         });
-        ConfigWatcher { _notifier: notifier, task }
+        ConfigWatcher { _notifier: notifier, _task: task }
     }
 }

@@ -134,8 +134,8 @@ impl ElasticsearchApi for NodeApi {
         path: Path<ServiceTokenPath>,
         query: Query<RefreshQuery>,
     ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
-        let path = path.into_inner();
-        create_token(&rqctx, &path.namespace, &path.service, Some(&path.name), query.into_inner()).await
+        // POST is PUT under another operation id.
+        Self::security_create_service_token(rqctx, path, query).await
     }
 
     async fn security_create_service_token_2(

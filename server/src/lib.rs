@@ -11,6 +11,7 @@
 pub mod authentication;
 pub mod authenticator;
 pub mod authorization;
+pub mod background_task;
 pub mod cache;
 pub mod caching_token_store;
 pub mod clear_cache;

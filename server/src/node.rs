@@ -9,6 +9,7 @@ use es_tokens_api::elasticsearch_api_mod;
 use es_tokens_transport_api::transport_api_mod;
 use es_tokens_types::NodeInfo;
 
+use crate::background_task::BackgroundTask;
 use crate::cluster::Cluster;
 use crate::context::{NodeContext, NodeIdentity};
 use crate::data_path::{DataPath, DataPathError};
@@ -47,17 +48,8 @@ pub struct Node {
     http: HttpServer<Arc<NodeContext>>,
     transport: HttpServer<Arc<NodeContext>>,
     context: Arc<NodeContext>,
-    _discovery: AbortOnDrop,
+    _discovery: BackgroundTask,
     _data_path: DataPath,
-}
-
-/// A background task that ends with its owner.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 impl Node {
@@ -112,23 +104,12 @@ impl Node {
             transport_address = %cluster.local().transport_address,
             "node started"
         );
-        Ok(Node {
-            http,
-            transport: transport_server,
-            context,
-            _discovery: AbortOnDrop(discovery),
-            _data_path: data_path,
-        })
+        Ok(Node { http, transport: transport_server, context, _discovery: discovery, _data_path: data_path })
     }
 
     /// Where the HTTP API listens.
     pub fn http_address(&self) -> SocketAddr {
         self.http.local_addr()
-    }
-
-    /// Where the node-to-node API listens.
-    pub fn transport_address(&self) -> SocketAddr {
-        self.transport.local_addr()
     }
 
     /// The node's state, for in-process inspection (tests, benchmarks).

@@ -20,7 +20,8 @@ const GLOBAL_PARAMS: [&str; 5] = ["format", "filter_path", "pretty", "human", "e
 /// A request as the REST layer sees it.
 pub struct RestRequest {
     method: String,
-    path: String,
+    /// The path as received; decoded only for the messages that show it.
+    raw_path: String,
     params: BTreeMap<String, String>,
     has_body: bool,
     format: ResponseFormat,
@@ -40,7 +41,6 @@ impl RestRequest {
             .query()
             .map(|query| form_urlencoded::parse(query.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let path = percent_decode(uri.path());
         let has_body = request
             .headers()
             .get(CONTENT_LENGTH)
@@ -70,7 +70,7 @@ impl RestRequest {
         let content_type = negotiate_content_type(request)?;
         Ok(RestRequest {
             method: request.method().to_string(),
-            path,
+            raw_path: uri.path().to_string(),
             params,
             has_body,
             format: ResponseFormat { pretty, content_type },
@@ -104,12 +104,20 @@ impl RestRequest {
             })
             .collect();
         if !unrecognized.is_empty() {
-            return Err(ServiceError::UnrecognizedParameters { path: self.path.clone(), unrecognized });
+            return Err(ServiceError::UnrecognizedParameters { path: self.path(), unrecognized });
         }
         if self.has_body {
-            return Err(ServiceError::BodyNotSupported { method: self.method.clone(), path: self.path.clone() });
+            return Err(ServiceError::BodyNotSupported { method: self.method.clone(), path: self.path() });
         }
         Ok(())
+    }
+}
+
+impl RestRequest {
+    /// The decoded path, as Elasticsearch's messages show it
+    /// (`RestRequest#path`); invalid UTF-8 becomes U+FFFD.
+    fn path(&self) -> String {
+        percent_encoding::percent_decode_str(&self.raw_path).decode_utf8_lossy().into_owned()
     }
 }
 
@@ -156,9 +164,4 @@ fn negotiate_content_type(request: &RequestInfo) -> Result<String, ServiceError>
     }
     let rendered: Vec<String> = params.iter().map(|(key, value)| format!("{key}={value}")).collect();
     Ok(format!("{media_type};{}", rendered.join(";")))
-}
-
-/// Percent-decodes a path for error messages; invalid UTF-8 becomes U+FFFD.
-fn percent_decode(path: &str) -> String {
-    percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned()
 }

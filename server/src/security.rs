@@ -9,6 +9,7 @@ use parking_lot::RwLock;
 use crate::authentication::Authentication;
 use crate::authenticator::Authenticator;
 use crate::authorization::Authorizer;
+use crate::background_task::BackgroundTask;
 use crate::caching_token_store::CachingTokenStore;
 use crate::config_watcher::{ConfigWatcher, OnChange};
 use crate::error::ServiceError;
@@ -59,13 +60,7 @@ pub struct Security {
     /// (and so new when the index is).
     cluster_uuid: Arc<RwLock<String>>,
     _watcher: ConfigWatcher,
-    monitor: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Security {
-    fn drop(&mut self) {
-        self.monitor.abort();
-    }
+    _monitor: BackgroundTask,
 }
 
 /// Gives `elastic` a password if the index has none, and shows a generated
@@ -168,7 +163,7 @@ impl Security {
             token_hasher: settings.service_token_hasher,
             cluster_uuid,
             _watcher: watcher,
-            monitor,
+            _monitor: monitor,
         })
     }
 

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::background_task::BackgroundTask;
 use crate::security_index::{IndexState, SecurityIndex};
 
 /// How often the index is looked at.
@@ -66,8 +67,8 @@ pub fn start(
     index: Arc<SecurityIndex>,
     mut tracker: Tracker,
     on_change: impl Fn(Change) -> futures::future::BoxFuture<'static, ()> + Send + Sync + 'static,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+) -> BackgroundTask {
+    BackgroundTask::spawn(async move {
         loop {
             tokio::time::sleep(INTERVAL).await;
             let state = index.check().await;

@@ -18,19 +18,22 @@ pub struct ServiceAccount {
     pub role_descriptor: RoleDescriptor,
 }
 
+/// Each account's role descriptor as Elasticsearch renders it.
+const DESCRIPTORS: [(&str, &str); 4] = [
+    ("elastic/auto-ops", include_str!("../resources/service_accounts/elastic_auto-ops.json")),
+    ("elastic/fleet-server", include_str!("../resources/service_accounts/elastic_fleet-server.json")),
+    ("elastic/fleet-server-remote", include_str!("../resources/service_accounts/elastic_fleet-server-remote.json")),
+    ("elastic/kibana", include_str!("../resources/service_accounts/elastic_kibana.json")),
+];
+
 static ACCOUNTS: LazyLock<BTreeMap<&'static str, ServiceAccount>> = LazyLock::new(|| {
-    [
-        ("elastic/auto-ops", include_str!("../resources/service_accounts/elastic_auto-ops.json")),
-        ("elastic/fleet-server", include_str!("../resources/service_accounts/elastic_fleet-server.json")),
-        ("elastic/fleet-server-remote", include_str!("../resources/service_accounts/elastic_fleet-server-remote.json")),
-        ("elastic/kibana", include_str!("../resources/service_accounts/elastic_kibana.json")),
-    ]
-    .into_iter()
-    .map(|(principal, json)| {
-        let role_descriptor = serde_json::from_str(json).expect("the built-in role descriptors are valid");
-        (principal, ServiceAccount { principal, role_descriptor })
-    })
-    .collect()
+    DESCRIPTORS
+        .into_iter()
+        .map(|(principal, json)| {
+            let role_descriptor = serde_json::from_str(json).expect("the built-in role descriptors are valid");
+            (principal, ServiceAccount { principal, role_descriptor })
+        })
+        .collect()
 });
 
 /// The account `principal` (`namespace/service`), if it is built in.
@@ -79,6 +82,16 @@ mod tests {
         assert_eq!(find(Some("elastic"), None).len(), 4);
         assert!(find(Some("elastic"), Some("nope")).is_empty());
         assert!(find(Some("other"), None).is_empty());
+    }
+
+    /// Every field of every file is read, and written back in the file's
+    /// order: nothing is lost or reordered on the way to the API.
+    #[test]
+    fn every_descriptor_renders_back_to_its_file() {
+        for (principal, file) in DESCRIPTORS {
+            let rendered = serde_json::to_string_pretty(&get(principal).unwrap().role_descriptor).unwrap();
+            assert_eq!(rendered, file.trim_end(), "{principal}");
+        }
     }
 
     #[test]

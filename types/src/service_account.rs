@@ -72,23 +72,13 @@ pub struct IndicesPrivileges {
     pub allow_restricted_indices: bool,
 }
 
-/// Privileges on a set of indices of remote clusters.
+/// Privileges on a set of indices of remote clusters: an index privilege
+/// entry and the clusters it applies to, written after it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RemoteIndicesPrivileges {
-    /// Index names or patterns.
-    pub names: Vec<String>,
-    /// Index privileges.
-    pub privileges: Vec<String>,
-    /// Field-level security.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "FieldSecurity")]
-    pub field_security: Option<FieldSecurity>,
-    /// Document-level security query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub query: Option<String>,
-    /// Whether the patterns also cover restricted indices.
-    pub allow_restricted_indices: bool,
+    /// The index privileges.
+    #[serde(flatten)]
+    pub indices: IndicesPrivileges,
     /// Remote cluster aliases or patterns.
     pub clusters: Vec<String>,
 }
