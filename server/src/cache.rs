@@ -219,9 +219,14 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
 
 #[cfg(test)]
 impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
+    /// The cache's hits and misses so far.
+    pub(crate) fn hits_and_misses(&self) -> (u64, u64) {
+        self.metrics.hits_and_misses()
+    }
+
     /// How many keys the account index records, after applying pending
     /// removals: it must not outgrow the cache.
-    fn indexed_keys(&self) -> usize {
+    pub(crate) fn indexed_keys(&self) -> usize {
         let Some(inner) = &self.inner else { return 0 };
         inner.entries.run_pending_tasks();
         inner.lock_index().accounts.values().map(HashMap::len).sum()

@@ -231,6 +231,7 @@ mod tests {
             assert!(task.await.unwrap());
         }
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 1);
+        assert_eq!(store.cache.hits_and_misses(), (7, 1));
     }
 
     #[tokio::test]
@@ -241,10 +242,14 @@ mod tests {
             tokio::spawn(async move { store.authenticate(&token("wrong-secret")).await.unwrap() })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!wrong.is_finished(), "the first lookup must still be running");
         let right = store.authenticate(&token("right-secret")).await.unwrap();
         assert!(!wrong.await.unwrap());
         assert!(right);
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 2);
+        // The second request joined the pending entry (a hit), heard the
+        // failure, and asked again (a second miss).
+        assert_eq!(store.cache.hits_and_misses(), (1, 2));
     }
 
     #[tokio::test]
@@ -255,6 +260,7 @@ mod tests {
             tokio::spawn(async move { store.authenticate(&token("right-secret")).await.unwrap() })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!lookup.is_finished(), "the clear must land while the lookup runs");
         store.cache.invalidate_account("elastic/fleet-server", EvictionCause::ClearApi);
         assert!(lookup.await.unwrap());
         assert_eq!(store.cache.entry_count(), 0);
@@ -272,6 +278,7 @@ mod tests {
             tokio::spawn(async move { store.authenticate(&token("right-secret")).await })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!first.is_finished(), "the request must go away while its lookup runs");
         first.abort();
         assert!(store.authenticate(&token("right-secret")).await.unwrap());
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 1, "the abandoned lookup's answer was used");

@@ -152,6 +152,13 @@ impl CacheMetrics {
         self.misses.inc();
     }
 
+    /// Hits and misses so far, for tests that must know which path a lookup
+    /// took.
+    #[cfg(test)]
+    pub(crate) fn hits_and_misses(&self) -> (u64, u64) {
+        (self.hits.get(), self.misses.get())
+    }
+
     /// Counts `count` entries removed for `cause`.
     pub fn evicted(&self, cause: EvictionCause, count: u64) {
         let index = EvictionCause::ALL.iter().position(|c| *c == cause).expect("every cause is listed");

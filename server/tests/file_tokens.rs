@@ -34,7 +34,9 @@ async fn a_change_reloads_the_file_and_clears_the_file_cache() {
     let path = node.conf_dir.join("service_tokens");
     let content = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("# a comment\n{content}")).unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Longer than the watcher's fallback poll: the file has been reloaded by
+    // now, whether or not the notifier saw the write.
+    tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(node.metric("service_token_cache_evictions_total{cache=\"file\",cause=\"file_change\"}").await, 1);
     assert_eq!(node.metric("service_token_cache_entries{cache=\"file\"}").await, 2);
 }
