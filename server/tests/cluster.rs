@@ -69,7 +69,7 @@ async fn a_hung_node_fails_after_the_node_timeout() {
     let body = clear(&cluster.nodes[0], "*").await;
     let took = started.elapsed();
     cluster.nodes[1].thaw();
-    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(10), "took {took:?}");
+    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(10), "took {took:?}: {body}");
     assert_eq!(body["_nodes"]["total"], 3);
     assert_eq!(body["_nodes"]["failed"], 1);
     let failure = &body["_nodes"]["failures"][0];

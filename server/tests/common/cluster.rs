@@ -24,6 +24,8 @@ pub struct ProcessNode {
     pub conf_dir: PathBuf,
     /// Its log (everything it printed).
     pub log: PathBuf,
+    /// Whether it is stopped with SIGSTOP (and so must be thawed to die).
+    frozen: std::cell::Cell<bool>,
 }
 
 impl ProcessNode {
@@ -42,18 +44,23 @@ impl ProcessNode {
     /// answers.
     pub fn freeze(&self) {
         signal(self.child.id(), "STOP");
+        self.frozen.set(true);
     }
 
     /// Thaws a frozen process (SIGCONT).
     pub fn thaw(&self) {
         signal(self.child.id(), "CONT");
+        self.frozen.set(false);
     }
 }
 
 impl Drop for ProcessNode {
     fn drop(&mut self) {
-        // A frozen process must be thawed to die; one already dead is fine.
-        let _ = Command::new("kill").arg("-CONT").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
+        // A frozen process must be thawed to die. Only a frozen one: the pid
+        // of a process already reaped may belong to another test's node.
+        if self.frozen.get() {
+            self.thaw();
+        }
         self.kill();
     }
 }
@@ -81,7 +88,11 @@ impl ProcessCluster {
         // changing `index_url`).
         let dir = tempfile::tempdir().unwrap();
         let secret_file = dir.path().join("transport_secret");
-        std::fs::write(&secret_file, "cluster-secret-for-tests\n").unwrap();
+        // A secret of its own: tests run in parallel, and a port one test's
+        // node gave up may be taken by another test's node, which must not
+        // be able to join this cluster.
+        let secret = format!("secret-{}", dir.path().file_name().unwrap().to_string_lossy());
+        std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
         let index_url = format!("sqlite://{}", dir.path().join("security.db").display());
         let mut cluster = ProcessCluster { nodes: Vec::new(), dir, secret_file, index_url };
         for i in 1..=count {
@@ -161,6 +172,7 @@ pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(
         child,
         conf_dir: conf_dir.to_path_buf(),
         log: conf_dir.join("..").join("log.txt"),
+        frozen: std::cell::Cell::new(false),
     };
     let log = node.log.clone();
     std::thread::spawn(move || {
