@@ -9,6 +9,9 @@
 //! time and inode, so a change the notifier misses (or a config directory that
 //! did not exist at start) is still picked up. Reloading is the callback's
 //! business; a spurious call must be harmless.
+//!
+//! Reading a file is an event too (inotify reports opens): only events that
+//! can change a file count, or every reload would trigger the next one.
 
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
@@ -16,10 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher};
+use tokio::sync::mpsc;
 
 use crate::background_task::BackgroundTask;
-use tokio::sync::mpsc;
+use crate::metrics::ReloadCounter;
 
 /// What to do when a file changed.
 pub type OnChange = Arc<dyn Fn() + Send + Sync>;
@@ -43,15 +48,24 @@ struct Fingerprint {
     inode: u64,
 }
 
+/// Whether an event may mean that a file's content changed: any but a read
+/// (an open, a close after reading, an access).
+fn may_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(access) => *access == AccessKind::Close(AccessMode::Write),
+        _ => true,
+    }
+}
+
 fn fingerprint(path: &Path) -> Option<Fingerprint> {
     let metadata = std::fs::metadata(path).ok()?;
     Some(Fingerprint { len: metadata.len(), modified: metadata.modified().ok(), inode: metadata.ino() })
 }
 
 impl ConfigWatcher {
-    /// Starts watching `files` (file name → callback) in `dir`. Must be
-    /// called within a tokio runtime.
-    pub fn start(dir: &Path, files: Vec<(&'static str, OnChange)>) -> ConfigWatcher {
+    /// Starts watching `files` (file name → callback) in `dir`, counting
+    /// each reload in `reloads`. Must be called within a tokio runtime.
+    pub fn start(dir: &Path, files: Vec<(&'static str, OnChange)>, reloads: ReloadCounter) -> ConfigWatcher {
         let (sender, mut receiver) = mpsc::unbounded_channel::<&'static str>();
         let names: Vec<&'static str> = files.iter().map(|(name, _)| *name).collect();
         let notifier = {
@@ -59,6 +73,9 @@ impl ConfigWatcher {
             let sender = sender.clone();
             let handler = move |event: notify::Result<notify::Event>| {
                 let Ok(event) = event else { return };
+                if !may_change(&event.kind) {
+                    return;
+                }
                 for path in &event.paths {
                     let file = path.file_name().and_then(|n| n.to_str());
                     if let Some(name) = names.iter().find(|name| Some(**name) == file) {
@@ -78,6 +95,9 @@ impl ConfigWatcher {
         };
         let callbacks: HashMap<&'static str, OnChange> = files.into_iter().collect();
         let paths: Vec<(&'static str, PathBuf)> = names.iter().map(|name| (*name, dir.join(name))).collect();
+        for name in &names {
+            reloads.register(name);
+        }
         let task = BackgroundTask::spawn(async move {
             let mut seen: HashMap<&'static str, Option<Fingerprint>> =
                 paths.iter().map(|(name, path)| (*name, fingerprint(path))).collect();
@@ -110,6 +130,7 @@ impl ConfigWatcher {
                     if let Some((_, path)) = paths.iter().find(|(n, _)| *n == name) {
                         seen.insert(name, fingerprint(path));
                     }
+                    reloads.reloaded(name);
                     let callback = Arc::clone(&callbacks[name]);
                     // Reloading reads files and parses them: keep it off the
                     // async workers.

@@ -3,6 +3,9 @@
 //! Per token cache (label `cache="file"|"index"`): entries at scrape time,
 //! hits, misses, and evictions by cause. Counters are registered with every
 //! label value up front so a scrape shows zeros rather than gaps.
+//!
+//! Per security config file (label `file`): how often it was reloaded after
+//! a change was noticed.
 
 use prometheus::{Encoder, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
@@ -68,6 +71,7 @@ pub struct Metrics {
     hits: IntCounterVec,
     misses: IntCounterVec,
     evictions: IntCounterVec,
+    reloads: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -100,11 +104,17 @@ impl Metrics {
             &["cache", "cause"],
         )
         .expect("valid metric");
+        let reloads = IntCounterVec::new(
+            Opts::new("security_config_reloads_total", "Reloads of a security config file after a change was noticed."),
+            &["file"],
+        )
+        .expect("valid metric");
         registry.register(Box::new(entries.clone())).expect("unique metric");
         registry.register(Box::new(hits.clone())).expect("unique metric");
         registry.register(Box::new(misses.clone())).expect("unique metric");
         registry.register(Box::new(evictions.clone())).expect("unique metric");
-        let metrics = Metrics { registry, entries, hits, misses, evictions };
+        registry.register(Box::new(reloads.clone())).expect("unique metric");
+        let metrics = Metrics { registry, entries, hits, misses, evictions, reloads };
         for kind in [CacheKind::File, CacheKind::Index] {
             let _ = metrics.cache(kind);
             metrics.entries.with_label_values(&[kind.label()]).set(0);
@@ -120,6 +130,11 @@ impl Metrics {
             misses: self.misses.with_label_values(&[label]),
             evictions: EvictionCause::ALL.map(|cause| self.evictions.with_label_values(&[label, cause.label()])),
         }
+    }
+
+    /// The reload counter of the security config files.
+    pub fn reloads(&self) -> ReloadCounter {
+        ReloadCounter(self.reloads.clone())
     }
 
     /// The text exposition, with the entry gauges set to `entries`.
@@ -163,5 +178,21 @@ impl CacheMetrics {
     pub fn evicted(&self, cause: EvictionCause, count: u64) {
         let index = EvictionCause::ALL.iter().position(|c| *c == cause).expect("every cause is listed");
         self.evictions[index].inc_by(count);
+    }
+}
+
+/// Reloads per security config file, cheap to clone.
+#[derive(Clone)]
+pub struct ReloadCounter(IntCounterVec);
+
+impl ReloadCounter {
+    /// Shows `file` at zero until its first reload.
+    pub fn register(&self, file: &str) {
+        let _ = self.0.with_label_values(&[file]);
+    }
+
+    /// Counts a reload of `file`.
+    pub fn reloaded(&self, file: &str) {
+        self.0.with_label_values(&[file]).inc();
     }
 }

@@ -153,6 +153,7 @@ impl Security {
                     }) as OnChange
                 }),
             ],
+            metrics.reloads(),
         );
         Ok(Security {
             authenticator: Authenticator { service_accounts, reserved_realm, file_realm },

@@ -9,9 +9,25 @@ use std::time::Duration;
 use common::*;
 use es_tokens_server::service_tokens_cli;
 
+/// Whether the token authenticates: `true` on a 200, `false` on a 401;
+/// any other answer fails the test.
 async fn authenticates(node: &TestNode, bearer_token: &str) -> bool {
-    node.client_with(&bearer(bearer_token)).security_authenticate().await.is_ok()
+    let status = node
+        .http()
+        .get(format!("{}/_security/_authenticate", node.url))
+        .header("authorization", bearer(bearer_token))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    match status.as_u16() {
+        200 => true,
+        401 => false,
+        other => panic!("authenticate answered {other}"),
+    }
 }
+
+const RELOADS: &str = "security_config_reloads_total{file=\"service_tokens\"}";
 
 /// Creates a file token with the CLI (an atomic rename); its bearer.
 fn cli_create(node: &TestNode, name: &str) -> String {
@@ -33,12 +49,30 @@ async fn a_change_reloads_the_file_and_clears_the_file_cache() {
     // A change that leaves the parsed content alone does not clear the cache.
     let path = node.conf_dir.join("service_tokens");
     let content = std::fs::read_to_string(&path).unwrap();
+    let reloads = node.metric(RELOADS).await;
     std::fs::write(&path, format!("# a comment\n{content}")).unwrap();
-    // Longer than the watcher's fallback poll: the file has been reloaded by
-    // now, whether or not the notifier saw the write.
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    eventually("the commented file is reloaded", || async { node.metric(RELOADS).await > reloads }).await;
     assert_eq!(node.metric("service_token_cache_evictions_total{cache=\"file\",cause=\"file_change\"}").await, 1);
     assert_eq!(node.metric("service_token_cache_entries{cache=\"file\"}").await, 2);
+}
+
+#[tokio::test]
+async fn reading_the_file_does_not_reload_it() {
+    let node = TestNode::start_with(Setup { service_tokens: Some(FILE_TOKEN_LINE), ..Setup::default() }).await;
+    assert_eq!(node.metric(RELOADS).await, 0);
+    let path = node.conf_dir.join("service_tokens");
+    std::fs::write(&path, format!("{FILE_TOKEN_LINE}\n# changed\n")).unwrap();
+    eventually("the changed file is reloaded", || async { node.metric(RELOADS).await > 0 }).await;
+    // The reload's own read, and anyone else's, must not count as a change:
+    // a watcher that took them for one would reload every settle period
+    // (150 ms) from now on.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let settled = node.metric(RELOADS).await;
+    for _ in 0..3 {
+        std::fs::read_to_string(&path).unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(node.metric(RELOADS).await, settled);
 }
 
 #[tokio::test]
