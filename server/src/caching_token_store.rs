@@ -30,32 +30,48 @@ struct CachedResult {
     hash: String,
 }
 
-type Outcome = Option<Result<CachedResult, StoreError>>;
+/// Where the store lookup of a cache entry stands.
+#[derive(Clone)]
+enum Lookup {
+    /// The store has not answered yet.
+    Pending,
+    /// The store answered.
+    Answered(Result<CachedResult, StoreError>),
+    /// The lookup's task died before the store answered: ask again.
+    Abandoned,
+}
 
 /// A cache entry: the outcome of one store lookup, pending until the lookup
 /// answers.
 pub struct CachedToken {
-    outcome: watch::Sender<Outcome>,
+    lookup: watch::Sender<Lookup>,
 }
 
 impl CachedToken {
     fn pending() -> Self {
-        CachedToken { outcome: watch::Sender::new(None) }
+        CachedToken { lookup: watch::Sender::new(Lookup::Pending) }
     }
 
     /// An entry for a lookup that already answered; for tests and benchmarks
     /// that fill a cache directly.
     pub fn completed(hasher: Hasher, secret: &str, success: bool) -> Self {
-        let entry = CachedToken::pending();
-        entry.outcome.send_replace(Some(Ok(CachedResult { success, hash: hasher.hash(secret) })));
-        entry
+        CachedToken {
+            lookup: watch::Sender::new(Lookup::Answered(Ok(CachedResult { success, hash: hasher.hash(secret) }))),
+        }
     }
 
-    async fn wait(&self) -> Result<CachedResult, StoreError> {
-        let mut receiver = self.outcome.subscribe();
-        let outcome =
-            receiver.wait_for(Option::is_some).await.expect("the entry, which owns the sender, outlives its waiters");
-        outcome.clone().expect("waited for Some")
+    /// The store's answer, or `None` if the lookup was abandoned.
+    async fn wait(&self) -> Option<Result<CachedResult, StoreError>> {
+        let mut receiver = self.lookup.subscribe();
+        let lookup = receiver
+            .wait_for(|lookup| !matches!(lookup, Lookup::Pending))
+            .await
+            .expect("the entry, which owns the sender, outlives its waiters");
+        match &*lookup {
+            Lookup::Answered(outcome) => Some(outcome.clone()),
+            Lookup::Abandoned => None,
+            Lookup::Pending => unreachable!("waited for an answer"),
+        }
     }
 }
 
@@ -66,24 +82,25 @@ struct Completion {
     entry: Arc<CachedToken>,
     cache: Arc<TokenCache<Arc<CachedToken>>>,
     key: TokenKey,
+    answered: bool,
 }
 
 impl Completion {
-    fn complete(self, outcome: Result<CachedResult, StoreError>) {
-        self.entry.outcome.send_replace(Some(outcome));
-        std::mem::forget(self);
+    fn complete(mut self, outcome: Result<CachedResult, StoreError>) {
+        self.entry.lookup.send_replace(Lookup::Answered(outcome));
+        self.answered = true;
     }
 }
 
 impl Drop for Completion {
     fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
         self.cache.remove_if(&self.key, |current| Arc::ptr_eq(current, &self.entry));
-        self.entry.outcome.send_replace(Some(Err(StoreError(ABANDONED.to_string()))));
+        self.entry.lookup.send_replace(Lookup::Abandoned);
     }
 }
-
-/// What waiters hear when a lookup's task died; they ask again.
-const ABANDONED: &str = "the token lookup was abandoned";
 
 /// A token store and the cache in front of it.
 pub struct CachingTokenStore<S> {
@@ -117,8 +134,8 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
             if fresh {
                 self.look_up(token, Arc::clone(&entry));
             }
-            match entry.wait().await {
-                Err(error) if error.0 == ABANDONED => continue,
+            let Some(outcome) = entry.wait().await else { continue };
+            match outcome {
                 Err(error) => return Err(error),
                 // The request that started the lookup gets the store's
                 // answer as is.
@@ -138,7 +155,8 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
     /// Asks the store in a task of its own, so that a request that goes away
     /// does not leave a pending entry behind for its waiters.
     fn look_up(&self, token: &ServiceAccountToken, entry: Arc<CachedToken>) {
-        let completion = Completion { entry, cache: Arc::clone(&self.cache), key: token.key().clone() };
+        let completion =
+            Completion { entry, cache: Arc::clone(&self.cache), key: token.key().clone(), answered: false };
         let (store, hasher, token) = (self.store.clone(), self.hasher, token.clone());
         tokio::spawn(async move {
             let result = store.authenticate(&token).await;
@@ -216,6 +234,19 @@ mod tests {
         assert!(store.authenticate(&token("right-secret")).await.unwrap());
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 3);
         assert_eq!(store.cache.entry_count(), 1);
+        assert_lookups_released(&store).await;
+    }
+
+    /// Every finished lookup let go of what it held: only the store itself
+    /// still refers to its cache.
+    async fn assert_lookups_released(store: &CachingTokenStore<Arc<CountingStore>>) {
+        for _ in 0..10 {
+            if Arc::strong_count(&store.cache) == 1 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(Arc::strong_count(&store.cache), 1, "a finished lookup still holds the cache");
     }
 
     #[tokio::test]
@@ -283,6 +314,7 @@ mod tests {
         assert!(store.authenticate(&token("right-secret")).await.unwrap());
         assert_eq!(store.store.lookups.load(Ordering::SeqCst), 1, "the abandoned lookup's answer was used");
         assert!(store.authenticate(&token("right-secret")).await.unwrap());
+        assert_lookups_released(&store).await;
     }
 
     #[tokio::test]
