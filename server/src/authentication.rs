@@ -29,6 +29,17 @@ pub struct Realm {
     pub kind: String,
 }
 
+/// What a realm says about credentials.
+#[derive(Debug, PartialEq)]
+pub enum RealmOutcome {
+    /// The credentials are a user of this realm.
+    Authenticated(User),
+    /// The user is this realm's, the password is not.
+    Failed,
+    /// Not this realm's user: ask the next realm.
+    NotHandled,
+}
+
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Authentication {

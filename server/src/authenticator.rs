@@ -10,8 +10,9 @@ use dropshot::RequestInfo;
 use http::header::AUTHORIZATION;
 
 use crate::authentication::Authentication;
+use crate::authentication::RealmOutcome;
 use crate::error::ServiceError;
-use crate::file_realm::{FileRealm, RealmOutcome};
+use crate::file_realm::FileRealm;
 use crate::reserved_realm::ReservedRealm;
 use crate::service_account_authenticator::ServiceAccountAuthenticator;
 use crate::service_account_token::ServiceAccountToken;

@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
-use crate::authentication::{Realm, User};
-use crate::hasher::verify_hash;
+use crate::authentication::{Realm, RealmOutcome, User};
 use crate::reserved_realm::is_reserved_username;
 use crate::settings::FileRealmSettings;
 use crate::user_cache::UserCache;
@@ -18,17 +17,6 @@ use crate::user_cache::UserCache;
 pub const USERS_FILE: &str = "users";
 /// The user-to-role mapping file's name.
 pub const USERS_ROLES_FILE: &str = "users_roles";
-
-/// What a realm says about credentials.
-#[derive(Debug, PartialEq)]
-pub enum RealmOutcome {
-    /// The credentials are a user of this realm.
-    Authenticated(User),
-    /// The user is this realm's, the password is not.
-    Failed,
-    /// Not this realm's user: ask the next realm.
-    NotHandled,
-}
 
 /// The file realm.
 pub struct FileRealm {
@@ -85,29 +73,22 @@ impl FileRealm {
         if !self.enabled {
             return RealmOutcome::NotHandled;
         }
-        if let Some(user) = self.cache.get(username, password) {
-            return RealmOutcome::Authenticated(user);
-        }
-        let started = self.cache.epoch();
-        let Some(hash) = self.users.read().get(username).cloned() else {
-            return RealmOutcome::NotHandled;
+        let lookup = async {
+            let Some(hash) = self.users.read().get(username).cloned() else {
+                return Ok::<_, std::convert::Infallible>(None);
+            };
+            let roles = self.user_roles.read().get(username).cloned().unwrap_or_default();
+            let user = User {
+                username: username.to_string(),
+                roles,
+                full_name: None,
+                email: None,
+                metadata: serde_json::Map::new(),
+            };
+            Ok(Some((user, hash)))
         };
-        let secret = password.to_string();
-        let verified = tokio::task::spawn_blocking(move || verify_hash(&secret, &hash)).await.unwrap_or(false);
-        if !verified {
-            tracing::debug!("Password authentication failed for {username}");
-            return RealmOutcome::Failed;
-        }
-        let roles = self.user_roles.read().get(username).cloned().unwrap_or_default();
-        let user = User {
-            username: username.to_string(),
-            roles,
-            full_name: None,
-            email: None,
-            metadata: serde_json::Map::new(),
-        };
-        self.cache.insert(&user, password, started);
-        RealmOutcome::Authenticated(user)
+        let Ok(outcome) = self.cache.authenticate(username, password, RealmOutcome::NotHandled, lookup).await;
+        outcome
     }
 
     /// The realm's name and type.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
-use crate::hasher::{Hasher, verify_hash};
+use crate::hasher::{Hasher, verify_hash_blocking};
 use crate::service_account_token::ServiceAccountToken;
 use crate::token_store::{StoreError, TokenSource, TokenStore};
 
@@ -139,10 +139,7 @@ impl TokenStore for FileTokenStore {
         let Some(hash) = self.tokens.read().get(token.key().qualified()).cloned() else {
             return Ok(false);
         };
-        let secret = token.secret().to_string();
-        tokio::task::spawn_blocking(move || verify_hash(&secret, &hash))
-            .await
-            .map_err(|e| StoreError(format!("verifying a file token failed: {e}")))
+        Ok(verify_hash_blocking(token.secret(), hash).await)
     }
 
     fn may_hold(&self, token: &ServiceAccountToken) -> bool {

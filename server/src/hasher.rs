@@ -190,6 +190,13 @@ impl Hasher {
         }
     }
 
+    /// [`Hasher::hash`] on tokio's blocking pool, where a slow hash does not
+    /// stall an async worker; an error if the hashing task panicked.
+    pub async fn hash_blocking(self, secret: &str) -> Result<String, tokio::task::JoinError> {
+        let secret = secret.to_string();
+        tokio::task::spawn_blocking(move || self.hash(&secret)).await
+    }
+
     /// Whether `secret` matches `hash` made by this algorithm; derived values are compared in
     /// constant time so that response timing does not reveal how much of a guess was right.
     ///
@@ -234,6 +241,17 @@ impl Hasher {
 pub fn verify_hash(secret: &str, hash: &str) -> bool {
     let hasher = Hasher::resolve_from_hash(hash);
     hasher.is_named_by_elasticsearch() && hasher.verify(secret, hash)
+}
+
+/// [`verify_hash`] on tokio's blocking pool, where a slow hash (bcrypt,
+/// PBKDF2) does not stall an async worker. A verification that could not run
+/// (its task panicked) matches nothing.
+pub async fn verify_hash_blocking(secret: &str, hash: String) -> bool {
+    let secret = secret.to_string();
+    tokio::task::spawn_blocking(move || verify_hash(&secret, &hash)).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "verifying a hash failed");
+        false
+    })
 }
 
 /// The cost in a setting name's suffix, if it is spelled exactly as one Elasticsearch names

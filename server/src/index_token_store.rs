@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::hasher::verify_hash;
+use crate::hasher::verify_hash_blocking;
 use crate::security_index::{SecurityIndex, store_error};
 use crate::service_account_token::ServiceAccountToken;
 use crate::token_store::{StoreError, TokenSource, TokenStore};
@@ -133,10 +133,7 @@ impl TokenStore for IndexTokenStore {
             tracing::trace!("service account token [{}] not found in index", token.key());
             return Ok(false);
         };
-        let secret = token.secret().to_string();
-        tokio::task::spawn_blocking(move || verify_hash(&secret, &hash))
-            .await
-            .map_err(|e| StoreError(format!("verifying an index token failed: {e}")))
+        Ok(verify_hash_blocking(token.secret(), hash).await)
     }
 }
 

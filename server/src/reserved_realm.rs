@@ -5,9 +5,8 @@
 
 use std::sync::Arc;
 
-use crate::authentication::{Realm, User};
-use crate::file_realm::RealmOutcome;
-use crate::hasher::{Hasher, verify_hash};
+use crate::authentication::{Realm, RealmOutcome, User};
+use crate::hasher::{Hasher, verify_hash_blocking};
 use crate::security_index::{SecurityIndex, store_error};
 use crate::token_store::StoreError;
 use crate::user_cache::UserCache;
@@ -55,11 +54,10 @@ impl ReservedRealm {
         bootstrap_password: Option<&str>,
         password_hasher: Hasher,
     ) -> Result<Bootstrap, StoreError> {
-        let realm = self;
-        let bootstrap = match realm.password_hash(ELASTIC).await? {
+        let bootstrap = match self.password_hash(ELASTIC).await? {
             Some(hash) => {
                 if let Some(password) = bootstrap_password
-                    && !verify_hash(password, &hash)
+                    && !verify_hash_blocking(password, hash).await
                 {
                     tracing::warn!(
                         "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
@@ -75,10 +73,8 @@ impl ReservedRealm {
                         (password.clone(), Bootstrap::Generated(password))
                     }
                 };
-                let hash = tokio::task::spawn_blocking(move || password_hasher.hash(&password))
-                    .await
-                    .map_err(|e| StoreError(e.to_string()))?;
-                if realm.insert_password_hash(ELASTIC, &hash).await? {
+                let hash = password_hasher.hash_blocking(&password).await.map_err(|e| StoreError(e.to_string()))?;
+                if self.insert_password_hash(ELASTIC, &hash).await? {
                     bootstrap
                 } else {
                     // Another node of the cluster set it first.
@@ -94,23 +90,10 @@ impl ReservedRealm {
         if !is_reserved_username(username) {
             return Ok(RealmOutcome::NotHandled);
         }
-        if let Some(user) = self.cache.get(username, password) {
-            return Ok(RealmOutcome::Authenticated(user));
-        }
-        let started = self.cache.epoch();
+        let lookup = async { Ok(self.password_hash(username).await?.map(|hash| (reserved_user(username), hash))) };
         // Reserved users without a password (all but `elastic` here) cannot
         // log in, and the realm does not let another realm try them.
-        let Some(hash) = self.password_hash(username).await? else {
-            return Ok(RealmOutcome::Failed);
-        };
-        let secret = password.to_string();
-        let verified = tokio::task::spawn_blocking(move || verify_hash(&secret, &hash)).await.unwrap_or(false);
-        if !verified {
-            return Ok(RealmOutcome::Failed);
-        }
-        let user = reserved_user(username);
-        self.cache.insert(&user, password, started);
-        Ok(RealmOutcome::Authenticated(user))
+        self.cache.authenticate(username, password, RealmOutcome::Failed, lookup).await
     }
 
     /// The realm's name and type: `reserved`.

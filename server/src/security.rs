@@ -92,8 +92,10 @@ impl Security {
         };
         let realm = &settings.file_realm;
         let file_realm = Arc::new(FileRealm::load(conf_dir, realm));
-        let reserved_cache = UserCache::new(realm.cache_ttl, realm.cache_max_users, realm.cache_hasher);
-        let reserved_realm = Arc::new(ReservedRealm::new(Arc::clone(&index), reserved_cache));
+        // The reserved realm's cache settings are its own in Elasticsearch
+        // (`realms.reserved.reserved.cache.*`), not the file realm's; this
+        // node does not read them, so they keep their defaults.
+        let reserved_realm = Arc::new(ReservedRealm::new(Arc::clone(&index), UserCache::with_defaults()));
         let bootstrap_password = settings.bootstrap_password.clone();
         let password_hasher = settings.password_hasher;
         set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher)

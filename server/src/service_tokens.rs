@@ -60,11 +60,11 @@ pub async fn create_token(
     }
     let security = &node.security;
     let token = ServiceAccountToken::generate(namespace, service, &name);
-    let hasher = security.token_hasher;
-    let secret = token.secret().to_string();
-    let hash = tokio::task::spawn_blocking(move || hasher.hash(&secret))
+    let hash = security
+        .token_hasher
+        .hash_blocking(token.secret())
         .await
-        .map_err(|e| ServiceError::IndexUnavailable(crate::token_store::StoreError(e.to_string())))?;
+        .map_err(|e| ServiceError::Internal(format!("hashing the new token failed: {e}")))?;
     match security.index_tokens.create(&token, &hash, &caller.creator()).await {
         Ok(()) => Ok(CreateServiceTokenResponse {
             created: true,

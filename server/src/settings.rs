@@ -12,6 +12,7 @@ use crate::hasher::Hasher;
 use crate::security_index;
 use crate::suggestions;
 use crate::time_value::{TimeValueError, parse_time_value};
+use crate::user_cache;
 
 /// Why the settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -423,11 +424,11 @@ fn file_realm_settings(raw: &mut BTreeMap<String, String>) -> Result<FileRealmSe
         },
     };
     let cache_ttl = match raw.remove(&key("cache.ttl")) {
-        None => Duration::from_secs(20 * 60),
+        None => user_cache::DEFAULT_TTL,
         Some(value) => parse_time_value(&key("cache.ttl"), &value)?.unwrap_or(Duration::ZERO),
     };
     let cache_max_users = match raw.remove(&key("cache.max_users")) {
-        None => 100_000,
+        None => user_cache::DEFAULT_MAX_USERS,
         Some(value) => parse_int(&key("cache.max_users"), &value, 0)?,
     };
     let cache_hasher = match raw.remove(&key("cache.hash_algo")) {
