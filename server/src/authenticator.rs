@@ -30,16 +30,15 @@ pub struct Authenticator {
 impl Authenticator {
     /// Who sent `request`, or the 401 Elasticsearch would answer.
     pub async fn authenticate(&self, request: &RequestInfo) -> Result<Authentication, ServiceError> {
-        let uri = request.uri().to_string();
         let Some(header) = request.headers().get(AUTHORIZATION) else {
-            return Err(ServiceError::MissingCredentials { uri });
+            return Err(ServiceError::MissingCredentials { uri: request.uri().to_string() });
         };
         let header = header.to_str().map_err(|_| ServiceError::UnknownCredentials)?;
         let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
         let credentials = credentials.trim();
         if scheme.eq_ignore_ascii_case("basic") {
             let (username, password) = parse_basic(credentials)?;
-            return self.authenticate_user(&username, &password, uri).await;
+            return self.authenticate_user(&username, &password, request.uri()).await;
         }
         if scheme.eq_ignore_ascii_case("bearer")
             && let Some(token) = ServiceAccountToken::parse(credentials)
@@ -55,9 +54,9 @@ impl Authenticator {
         &self,
         username: &str,
         password: &str,
-        uri: String,
+        uri: &http::Uri,
     ) -> Result<Authentication, ServiceError> {
-        let failed = || ServiceError::UserAuthentication { username: username.to_string(), uri: uri.clone() };
+        let failed = || ServiceError::UserAuthentication { username: username.to_string(), uri: uri.to_string() };
         match self
             .reserved_realm
             .authenticate(username, password)

@@ -22,42 +22,40 @@ impl Authorizer {
         if action == actions::AUTHENTICATE {
             return Ok(());
         }
-        let (granted, who) = match authentication {
+        let granted = match authentication {
             Authentication::ServiceAccount { principal, .. } => {
-                let cluster =
-                    service_accounts::get(principal).map(|a| a.role_descriptor.cluster.clone()).unwrap_or_default();
-                (cluster.iter().any(|p| privileges::grants(p, action)), format!("service account [{principal}]"))
+                service_accounts::get(principal).is_some_and(|account| account.grants(action))
             }
             Authentication::User { user, .. } => {
-                let mut effective = Vec::new();
-                let mut missing = Vec::new();
-                let mut granted = false;
-                for role in &user.roles {
-                    match self.roles.cluster_privileges(role) {
-                        Some(cluster) => {
-                            granted |= cluster.iter().any(|p| privileges::grants(p, action));
-                            effective.push(role.clone());
-                        }
-                        None => missing.push(role.clone()),
-                    }
-                }
-                effective.sort();
-                missing.sort();
+                user.roles.iter().any(|role| self.roles.grants(role, action) == Some(true))
+            }
+        };
+        if granted {
+            return Ok(());
+        }
+        Err(ServiceError::Unauthorized {
+            action: action.to_string(),
+            who: self.describe(authentication),
+            privileges: privileges::privileges_granting(action),
+        })
+    }
+
+    /// Who was refused, as a 403 names them: a user with the roles it has
+    /// and the assigned ones that do not exist.
+    fn describe(&self, authentication: &Authentication) -> String {
+        match authentication {
+            Authentication::ServiceAccount { principal, .. } => format!("service account [{principal}]"),
+            Authentication::User { user, .. } => {
+                let (mut effective, mut missing): (Vec<&str>, Vec<&str>) =
+                    user.roles.iter().map(String::as_str).partition(|role| self.roles.exists(role));
+                effective.sort_unstable();
+                missing.sort_unstable();
                 let mut who = format!("user [{}] with effective roles [{}]", user.username, effective.join(","));
                 if !missing.is_empty() {
                     who.push_str(&format!(" (assigned roles [{}] were not found)", missing.join(",")));
                 }
-                (granted, who)
+                who
             }
-        };
-        if granted {
-            Ok(())
-        } else {
-            Err(ServiceError::Unauthorized {
-                action: action.to_string(),
-                who,
-                privileges: privileges::privileges_granting(action),
-            })
         }
     }
 }

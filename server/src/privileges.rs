@@ -25,11 +25,23 @@ pub mod actions {
 
 /// A named cluster privilege: the action patterns it grants, minus the ones
 /// it excludes.
-struct NamedPrivilege {
+#[derive(Debug, PartialEq, Eq)]
+pub struct NamedPrivilege {
     name: &'static str,
     includes: &'static [&'static str],
     excludes: &'static [&'static str],
 }
+
+impl NamedPrivilege {
+    /// Whether the privilege grants `action`.
+    pub fn grants(&self, action: &str) -> bool {
+        self.includes.iter().any(|pattern| glob_match(pattern, action))
+            && !self.excludes.iter().any(|pattern| glob_match(pattern, action))
+    }
+}
+
+/// `all`, which the built-in `superuser` role holds.
+pub const ALL: NamedPrivilege = NamedPrivilege { name: "all", includes: ALL_CLUSTER, excludes: &[] };
 
 const ALL_CLUSTER: &[&str] = &["cluster:*", "indices:admin/template/*", "indices:admin/index_template/*"];
 const ALL_SECURITY: &[&str] = &["cluster:admin/xpack/security/*"];
@@ -82,7 +94,7 @@ const NAMED: &[NamedPrivilege] = &[
         excludes: &["cluster:admin/xpack/security/delegate_pki"],
     },
     NamedPrivilege { name: "manage", includes: ALL_CLUSTER, excludes: ALL_SECURITY },
-    NamedPrivilege { name: "all", includes: ALL_CLUSTER, excludes: &[] },
+    ALL,
 ];
 
 /// Elasticsearch's other cluster privileges: valid in a role, granting none of
@@ -140,34 +152,55 @@ const OTHER_NAMES: &[&str] = &[
     "read_fleet_secrets",
     "read_ilm",
     "read_pipeline",
-    "read_security",
     "read_slm",
     "transport_client",
     "write_connector_secrets",
     "write_fleet_secrets",
 ];
 
-/// Whether `privilege` (a privilege name or a cluster action pattern) is one
-/// Elasticsearch would accept in a role.
-pub fn is_valid_cluster_privilege(privilege: &str) -> bool {
-    NAMED.iter().any(|p| p.name == privilege) || OTHER_NAMES.contains(&privilege) || privilege.contains(':')
+/// A cluster privilege of a role, resolved once when the role is read, as
+/// Elasticsearch's `ClusterPrivilegeResolver.resolve` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterPrivilege {
+    /// A named privilege that grants some of this node's actions.
+    Named(&'static NamedPrivilege),
+    /// Another of Elasticsearch's named privileges: none of this node's
+    /// actions.
+    Other,
+    /// A cluster action name or pattern, as the pattern it grants: the name
+    /// with `*` appended, so that an action's name also grants the actions
+    /// below it.
+    Action(String),
 }
 
-/// Whether `privilege` grants `action`.
-pub fn grants(privilege: &str, action: &str) -> bool {
-    match NAMED.iter().find(|p| p.name == privilege) {
-        Some(named) => {
-            named.includes.iter().any(|pattern| glob_match(pattern, action))
-                && !named.excludes.iter().any(|pattern| glob_match(pattern, action))
+impl ClusterPrivilege {
+    /// The privilege `name` stands for, ignoring case; `None` if it is
+    /// neither a privilege name Elasticsearch knows nor a pattern over
+    /// cluster actions (those `all` grants).
+    pub fn resolve(name: &str) -> Option<ClusterPrivilege> {
+        let name = name.to_lowercase();
+        if ALL_CLUSTER.iter().any(|pattern| glob_match(pattern, &name)) {
+            return Some(ClusterPrivilege::Action(name + "*"));
         }
-        // An action pattern such as `cluster:admin/xpack/security/*`.
-        None => privilege.contains(':') && glob_match(privilege, action),
+        if let Some(named) = NAMED.iter().find(|p| p.name == name) {
+            return Some(ClusterPrivilege::Named(named));
+        }
+        OTHER_NAMES.contains(&name.as_str()).then_some(ClusterPrivilege::Other)
+    }
+
+    /// Whether the privilege grants `action`.
+    pub fn grants(&self, action: &str) -> bool {
+        match self {
+            ClusterPrivilege::Named(named) => named.grants(action),
+            ClusterPrivilege::Other => false,
+            ClusterPrivilege::Action(pattern) => glob_match(pattern, action),
+        }
     }
 }
 
 /// The named privileges that grant `action`, in the order a 403 lists them.
 pub fn privileges_granting(action: &str) -> Vec<&'static str> {
-    NAMED.iter().filter(|p| grants(p.name, action)).map(|p| p.name).collect()
+    NAMED.iter().filter(|p| p.grants(action)).map(|p| p.name).collect()
 }
 
 /// `*` matches any run of characters, `?` one character.
@@ -216,15 +249,36 @@ mod tests {
         assert_eq!(privileges_granting(METRICS), ["monitor", "manage", "all"]);
     }
 
+    fn grants(privilege: &str, action: &str) -> bool {
+        ClusterPrivilege::resolve(privilege).unwrap_or_else(|| panic!("{privilege} resolves")).grants(action)
+    }
+
     #[test]
     fn action_patterns_and_unknown_names() {
         assert!(grants("cluster:admin/xpack/security/*", CLEAR_SECURITY_CACHE));
         assert!(!grants("cluster:admin/xpack/connector/*", CLEAR_SECURITY_CACHE));
         assert!(!grants("manage_own_api_key", CLEAR_SECURITY_CACHE));
         assert!(!grants("manage", CLEAR_SECURITY_CACHE));
-        assert!(is_valid_cluster_privilege("read_ilm"));
-        assert!(is_valid_cluster_privilege("cluster:monitor/*"));
-        assert!(!is_valid_cluster_privilege("manage_everything"));
+        assert_eq!(ClusterPrivilege::resolve("read_ilm"), Some(ClusterPrivilege::Other));
+        assert_eq!(ClusterPrivilege::resolve("manage_everything"), None);
+    }
+
+    /// `ClusterPrivilegeResolver.resolve`: names ignore case, an action name
+    /// grants the actions it prefixes, and only patterns over the actions
+    /// `all` grants are cluster privileges.
+    #[test]
+    fn resolved_as_elasticsearch_resolves_them() {
+        assert!(grants("MANAGE_SECURITY", CLEAR_SECURITY_CACHE));
+        assert!(grants("Cluster:Admin/XPack/Security/Cache/Clear", CLEAR_SECURITY_CACHE));
+        assert!(grants("cluster:admin/xpack/security/cache", CLEAR_SECURITY_CACHE));
+        assert!(grants("cluster:admin/xpack/security/service_account/token", CREATE_SERVICE_TOKEN));
+        assert!(!grants("cluster:admin/xpack/security/cache", CREATE_SERVICE_TOKEN));
+        assert_eq!(
+            ClusterPrivilege::resolve("indices:admin/template/put"),
+            Some(ClusterPrivilege::Action("indices:admin/template/put*".into()))
+        );
+        assert_eq!(ClusterPrivilege::resolve("indices:data/read/*"), None);
+        assert_eq!(ClusterPrivilege::resolve("internal:transport/*"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
-use crate::privileges::is_valid_cluster_privilege;
+use crate::privileges::{self, ClusterPrivilege};
 
 /// The file's name in the config directory.
 pub const ROLES_FILE: &str = "roles.yml";
@@ -44,7 +44,7 @@ const ROLE_FIELDS: &[&str] = &[
 ];
 
 /// Cluster privileges by role name.
-type Roles = BTreeMap<String, Vec<String>>;
+type Roles = BTreeMap<String, Vec<ClusterPrivilege>>;
 
 /// The roles a node knows.
 pub struct RoleStore {
@@ -73,12 +73,17 @@ impl RoleStore {
         true
     }
 
-    /// The cluster privileges of `role`, if it exists.
-    pub fn cluster_privileges(&self, role: &str) -> Option<Vec<String>> {
+    /// Whether `role` exists.
+    pub fn exists(&self, role: &str) -> bool {
+        role == "superuser" || self.file_roles.read().contains_key(role)
+    }
+
+    /// Whether `role` grants `action`; `None` if there is no such role.
+    pub fn grants(&self, role: &str, action: &str) -> Option<bool> {
         if role == "superuser" {
-            return Some(vec!["all".to_string()]);
+            return Some(privileges::ALL.grants(action));
         }
-        self.file_roles.read().get(role).cloned()
+        self.file_roles.read().get(role).map(|cluster| cluster.iter().any(|privilege| privilege.grants(action)))
     }
 }
 
@@ -131,7 +136,7 @@ fn parse(path: &Path, text: &str) -> Roles {
     roles
 }
 
-fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<String>, String> {
+fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<ClusterPrivilege>, String> {
     let serde_yaml_ng::Value::Mapping(fields) = definition else {
         return Err("a role must be a map".to_string());
     };
@@ -144,14 +149,15 @@ fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<String>, String> 
         if field == "cluster" {
             let privileges = value.as_sequence().ok_or("[cluster] must be a list")?;
             for privilege in privileges {
-                let privilege = privilege.as_str().ok_or("[cluster] must be a list of strings")?;
-                if !is_valid_cluster_privilege(privilege) {
-                    return Err(format!(
-                        "unknown cluster privilege [{privilege}]. a privilege must be either one of the predefined \
-                         cluster privilege names or a pattern over one of the available cluster actions"
-                    ));
-                }
-                cluster.push(privilege.to_string());
+                let name = privilege.as_str().ok_or("[cluster] must be a list of strings")?;
+                let privilege = ClusterPrivilege::resolve(name).ok_or_else(|| {
+                    format!(
+                        "unknown cluster privilege [{}]. a privilege must be either one of the predefined cluster \
+                         privilege names or a pattern over one of the available cluster actions",
+                        name.to_lowercase()
+                    )
+                })?;
+                cluster.push(privilege);
             }
         }
     }
@@ -172,15 +178,18 @@ mod tests {
                     empty: {}\n";
         let roles = parse(Path::new("roles.yml"), text);
         assert_eq!(roles.keys().collect::<Vec<_>>(), ["admin", "empty", "pattern"]);
-        assert_eq!(roles["admin"], ["manage_security"]);
+        assert_eq!(roles["admin"], [ClusterPrivilege::resolve("manage_security").unwrap()]);
         assert!(roles["empty"].is_empty());
     }
 
     #[test]
     fn superuser_is_built_in() {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(ROLES_FILE), "reader:\n  cluster: [READ_SECURITY]\n").unwrap();
         let store = RoleStore::load(dir.path());
-        assert_eq!(store.cluster_privileges("superuser"), Some(vec!["all".to_string()]));
-        assert_eq!(store.cluster_privileges("nope"), None);
+        assert_eq!(store.grants("superuser", privileges::actions::CLEAR_SECURITY_CACHE), Some(true));
+        assert_eq!(store.grants("reader", privileges::actions::CLEAR_SECURITY_CACHE), Some(false));
+        assert_eq!(store.grants("reader", privileges::actions::GET_SERVICE_ACCOUNT), Some(true));
+        assert_eq!(store.grants("nope", privileges::actions::GET_SERVICE_ACCOUNT), None);
     }
 }

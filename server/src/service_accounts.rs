@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use es_tokens_types::{GetServiceAccountsResponse, RoleDescriptor, ServiceAccountInfo};
 
+use crate::privileges::ClusterPrivilege;
+
 /// The only namespace with service accounts.
 pub const ELASTIC_NAMESPACE: &str = "elastic";
 
@@ -16,6 +18,15 @@ pub struct ServiceAccount {
     pub principal: &'static str,
     /// What it may do.
     pub role_descriptor: RoleDescriptor,
+    /// The descriptor's cluster privileges, resolved.
+    cluster: Vec<ClusterPrivilege>,
+}
+
+impl ServiceAccount {
+    /// Whether the account may perform `action`.
+    pub fn grants(&self, action: &str) -> bool {
+        self.cluster.iter().any(|privilege| privilege.grants(action))
+    }
 }
 
 /// Each account's role descriptor as Elasticsearch renders it.
@@ -30,8 +41,14 @@ static ACCOUNTS: LazyLock<BTreeMap<&'static str, ServiceAccount>> = LazyLock::ne
     DESCRIPTORS
         .into_iter()
         .map(|(principal, json)| {
-            let role_descriptor = serde_json::from_str(json).expect("the built-in role descriptors are valid");
-            (principal, ServiceAccount { principal, role_descriptor })
+            let role_descriptor: RoleDescriptor =
+                serde_json::from_str(json).expect("the built-in role descriptors are valid");
+            let cluster = role_descriptor
+                .cluster
+                .iter()
+                .map(|name| ClusterPrivilege::resolve(name).expect("the built-in cluster privileges are known"))
+                .collect();
+            (principal, ServiceAccount { principal, role_descriptor, cluster })
         })
         .collect()
 });
