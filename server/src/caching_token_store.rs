@@ -178,7 +178,6 @@ mod tests {
 
     use super::*;
     use crate::metrics::{CacheKind, EvictionCause, Metrics};
-    use crate::token_store::TokenSource;
 
     /// A store that knows one secret per key and counts its lookups.
     struct CountingStore {
@@ -188,10 +187,6 @@ mod tests {
     }
 
     impl TokenStore for CountingStore {
-        fn source(&self) -> TokenSource {
-            TokenSource::Index
-        }
-
         async fn authenticate(&self, token: &ServiceAccountToken) -> Result<bool, StoreError> {
             self.lookups.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(self.delay).await;

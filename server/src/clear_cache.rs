@@ -20,31 +20,17 @@ pub async fn clear_cached_service_tokens(
     service: &str,
     selection: &TokenSelection,
 ) -> ClearCachedServiceTokensResponse {
-    let request = ClearSecurityCacheNodeRequest {
-        cache: BOTH_CACHES.to_string(),
-        keys: clear_cache_keys(namespace, service, selection),
-    };
-    let outcome = node
-        .cluster
-        .fan_out(
-            actions::CLEAR_SECURITY_CACHE,
-            || {
-                node.security.caches.clear_keys(&request.cache, &request.keys).expect("both caches exist");
-                node.acknowledgement()
-            },
-            |client| {
-                let request = request.clone();
-                async move { client.clear_security_cache(&request).await.map(|answer| answer.into_inner()) }
-            },
-        )
-        .await;
+    let outcome = clear_everywhere(node, BOTH_CACHES, clear_cache_keys(namespace, service, selection)).await;
     ClearCachedServiceTokensResponse {
         node_stats: outcome.header(),
         cluster_name: node.identity.cluster_name.clone(),
+        // Each node as it answered: a member that came back under a new id
+        // at the same address (and has not been rediscovered yet) shows as
+        // the node that actually cleared its caches.
         nodes: outcome
             .answers
             .into_iter()
-            .map(|(member, answer)| (member.node_id, ClusterNode { name: answer.node_name }))
+            .map(|answer| (answer.node_id, ClusterNode { name: answer.node_name }))
             .collect(),
     }
 }
@@ -52,7 +38,7 @@ pub async fn clear_cached_service_tokens(
 /// Removes `keys` from the named cache(s) on every node of the cluster at
 /// once (`cluster:admin/xpack/security/cache/clear`), this one included.
 pub async fn clear_everywhere(node: &NodeContext, cache: &str, keys: Vec<String>) -> NodesOutcome<NodeAcknowledgement> {
-    let request = ClearSecurityCacheNodeRequest { cache: cache.to_string(), keys };
+    let request = &ClearSecurityCacheNodeRequest { cache: cache.to_string(), keys };
     node.cluster
         .fan_out(
             actions::CLEAR_SECURITY_CACHE,
@@ -63,10 +49,7 @@ pub async fn clear_everywhere(node: &NodeContext, cache: &str, keys: Vec<String>
                     .expect("the caches a node asks for exist");
                 node.acknowledgement()
             },
-            |client| {
-                let request = request.clone();
-                async move { client.clear_security_cache(&request).await.map(|answer| answer.into_inner()) }
-            },
+            |client| async move { client.clear_security_cache(request).await.map(|answer| answer.into_inner()) },
         )
         .await
 }

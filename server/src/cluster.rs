@@ -40,10 +40,8 @@ pub struct Cluster {
 
 /// What every node answered, or why it did not.
 pub struct NodesOutcome<T> {
-    /// Every node asked.
-    pub total: u32,
-    /// The nodes that answered, in node-id order.
-    pub answers: Vec<(NodeInfo, T)>,
+    /// The answers of the nodes that answered; each names its node.
+    pub answers: Vec<T>,
     /// One `failed_node_exception` per node that did not.
     pub failures: Vec<ErrorCause>,
 }
@@ -52,7 +50,7 @@ impl<T> NodesOutcome<T> {
     /// The `_nodes` header of a nodes response.
     pub fn header(&self) -> NodeStatistics {
         NodeStatistics {
-            total: self.total,
+            total: (self.answers.len() + self.failures.len()) as u32,
             successful: self.answers.len() as u32,
             failed: self.failures.len() as u32,
             failures: (!self.failures.is_empty()).then(|| self.failures.clone()),
@@ -234,17 +232,15 @@ impl Cluster {
                 (member, outcome)
             }
         });
-        let local_answer = local();
-        let mut answers = vec![(self.local(), local_answer)];
+        let mut answers = vec![local()];
         let mut failures = Vec::new();
         for (member, outcome) in futures::future::join_all(calls).await {
             match outcome {
-                Ok(answer) => answers.push((member, answer)),
+                Ok(answer) => answers.push(answer),
                 Err(cause) => failures.push(failed_node(&member, cause)),
             }
         }
-        answers.sort_by(|a, b| a.0.node_id.cmp(&b.0.node_id));
-        NodesOutcome { total: (answers.len() + failures.len()) as u32, answers, failures }
+        NodesOutcome { answers, failures }
     }
 }
 

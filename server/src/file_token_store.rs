@@ -16,7 +16,7 @@ use parking_lot::RwLock;
 
 use crate::hasher::{Hasher, verify_hash_blocking};
 use crate::service_account_token::ServiceAccountToken;
-use crate::token_store::{StoreError, TokenSource, TokenStore};
+use crate::token_store::{StoreError, TokenStore};
 
 /// The file's name in the config directory.
 pub const SERVICE_TOKENS_FILE: &str = "service_tokens";
@@ -131,10 +131,6 @@ impl FileTokenStore {
 }
 
 impl TokenStore for FileTokenStore {
-    fn source(&self) -> TokenSource {
-        TokenSource::File
-    }
-
     async fn authenticate(&self, token: &ServiceAccountToken) -> Result<bool, StoreError> {
         let Some(hash) = self.tokens.read().get(token.key().qualified()).cloned() else {
             return Ok(false);

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::hasher::verify_hash_blocking;
 use crate::security_index::{SecurityIndex, store_error};
 use crate::service_account_token::ServiceAccountToken;
-use crate::token_store::{StoreError, TokenSource, TokenStore};
+use crate::token_store::{StoreError, TokenStore};
 
 /// Who created a token, stored with it as Elasticsearch stores `creator`.
 #[derive(Clone, Debug, Serialize)]
@@ -115,10 +115,6 @@ impl IndexTokenStore {
 }
 
 impl TokenStore for IndexTokenStore {
-    fn source(&self) -> TokenSource {
-        TokenSource::Index
-    }
-
     async fn authenticate(&self, token: &ServiceAccountToken) -> Result<bool, StoreError> {
         let hash: Option<String> = sqlx::query_scalar(
             "SELECT password_hash FROM service_account_tokens WHERE namespace = $1 AND service = $2 AND name = $3",

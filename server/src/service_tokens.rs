@@ -78,15 +78,15 @@ pub async fn create_token(
     }
 }
 
-/// Deletes token `name` of `namespace/service`; whether it existed. Its
-/// index-cache entry is cleared before this returns.
+/// Deletes token `name` (a valid name: the handler checks it before
+/// authorizing, as Elasticsearch does) of `namespace/service`; whether it
+/// existed. Its index-cache entry is cleared before this returns.
 pub async fn delete_token(
     node: &NodeContext,
     namespace: &str,
     service: &str,
     name: &str,
 ) -> Result<bool, ServiceError> {
-    validate_name(name)?;
     if service_accounts::get(&format!("{namespace}/{service}")).is_none() {
         return Ok(false);
     }
@@ -129,7 +129,7 @@ pub async fn get_credentials(
     // A file token present on several nodes is one token, listed with the
     // names of the nodes that have it.
     let mut file_tokens: BTreeMap<String, FileTokenInfo> = BTreeMap::new();
-    for (_, answer) in &outcome.answers {
+    for answer in &outcome.answers {
         for name in &answer.file_tokens {
             file_tokens
                 .entry(name.clone())

@@ -17,9 +17,9 @@ pub const FILE_CACHE: &str = "file_service_account_token";
 /// Elasticsearch's name for the index-token cache.
 pub const INDEX_CACHE: &str = "index_service_account_token";
 
-/// A cache name no node knows.
+/// A cache name no node knows (worded as `CacheInvalidatorRegistry`).
 #[derive(Debug, thiserror::Error)]
-#[error("cache [{0}] does not exist")]
+#[error("No cache named [{0}] is found")]
 pub struct UnknownCache(pub String);
 
 /// The keys the clear-cache API sends for `selection` of account
@@ -51,7 +51,7 @@ impl TokenCaches {
 
     /// The caches Elasticsearch's cache name means: `service` is both,
     /// `file_service_account_token` and `index_service_account_token` one.
-    pub fn named(&self, cache: &str) -> Option<Vec<&ServiceTokenCache>> {
+    fn named(&self, cache: &str) -> Option<Vec<&ServiceTokenCache>> {
         match cache {
             BOTH_CACHES => Some(vec![&self.file, &self.index]),
             FILE_CACHE => Some(vec![&self.file]),

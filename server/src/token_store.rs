@@ -30,9 +30,6 @@ pub struct StoreError(pub String);
 
 /// A source of service-account tokens that can check a secret.
 pub trait TokenStore: Send + Sync + 'static {
-    /// Which store this is.
-    fn source(&self) -> TokenSource;
-
     /// Whether the store holds `token` with this secret. Slow on purpose (the
     /// stored hash is PBKDF2): callers cache the answer.
     fn authenticate(&self, token: &ServiceAccountToken) -> impl Future<Output = Result<bool, StoreError>> + Send;
@@ -46,10 +43,6 @@ pub trait TokenStore: Send + Sync + 'static {
 }
 
 impl<T: TokenStore> TokenStore for std::sync::Arc<T> {
-    fn source(&self) -> TokenSource {
-        (**self).source()
-    }
-
     fn authenticate(&self, token: &ServiceAccountToken) -> impl Future<Output = Result<bool, StoreError>> + Send {
         (**self).authenticate(token)
     }

@@ -165,6 +165,19 @@ async fn the_transport_port_refuses_strangers_and_other_clusters() {
     assert_eq!(wrong.status(), 403);
     let error: serde_json::Value = wrong.json().await.unwrap();
     assert_eq!(error["error"]["type"], "security_exception");
+    let secret = std::fs::read_to_string(&cluster.secret_file).unwrap();
+    let secret = format!("Bearer {}", secret.trim());
+    let unknown = http
+        .post(&clear_url)
+        .header("authorization", &secret)
+        .json(&serde_json::json!({"cache": "nope", "keys": ["elastic/fleet-server/"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    let error: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(error["error"]["type"], "illegal_argument_exception");
+    assert_eq!(error["error"]["reason"], "No cache named [nope] is found");
     // Nothing was touched.
     assert_eq!(metric(target, "service_token_cache_entries{cache=\"index\"}").await, 1);
 
@@ -176,10 +189,9 @@ async fn the_transport_port_refuses_strangers_and_other_clusters() {
     for node in &cluster.nodes {
         assert_eq!(clear(node, "x").await["_nodes"]["total"], 2, "{}", node.name);
     }
-    let secret = std::fs::read_to_string(&cluster.secret_file).unwrap();
     let handshake = http
         .post(format!("http://{}/_transport/handshake", target.transport))
-        .header("authorization", format!("Bearer {}", secret.trim()))
+        .header("authorization", &secret)
         .json(&serde_json::json!({
             "cluster_name": "other-cluster",
             "node": {"node_id": "x", "node_name": "x", "transport_address": "127.0.0.1:1"}

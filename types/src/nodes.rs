@@ -25,13 +25,6 @@ pub struct NodeStatistics {
     pub failures: Option<Vec<ErrorCause>>,
 }
 
-impl NodeStatistics {
-    /// The header of a response every selected node answered.
-    pub fn all_successful(total: u32) -> Self {
-        NodeStatistics { total, successful: total, failed: 0, failures: None }
-    }
-}
-
 /// A node that answered a nodes request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClusterNode {
