@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file::write_atomically;
 use crate::uuids::random_base64_uuid;
 
 /// Why the data directory cannot be used.
@@ -65,27 +66,12 @@ impl DataPath {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let metadata = NodeMetadata { node_id: random_base64_uuid() };
                 let json = serde_json::to_vec_pretty(&metadata).expect("metadata serializes");
-                write_atomically(&path, &json).map_err(|source| DataPathError::Io { path, source })?;
+                write_atomically(&path, &json, 0o644).map_err(|source| DataPathError::Io { path, source })?;
                 Ok(metadata)
             }
             Err(source) => Err(DataPathError::Io { path, source }),
         }
     }
-}
-
-/// Writes `bytes` to `path` so that a crash leaves either the old or the new
-/// content, never a part.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    if let Some(dir) = path.parent() {
-        File::open(dir)?.sync_all()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

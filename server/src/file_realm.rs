@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use parking_lot::RwLock;
 
 use crate::authentication::{Realm, RealmOutcome, User};
+use crate::config_file::{entries, read_optional, replace_if_changed};
 use crate::reserved_realm::is_reserved_username;
 use crate::settings::FileRealmSettings;
 use crate::user_cache::UserCache;
@@ -24,8 +24,8 @@ pub struct FileRealm {
     enabled: bool,
     users_path: PathBuf,
     roles_path: PathBuf,
-    users: RwLock<Arc<HashMap<String, String>>>,
-    user_roles: RwLock<Arc<HashMap<String, Vec<String>>>>,
+    users: RwLock<HashMap<String, String>>,
+    user_roles: RwLock<HashMap<String, Vec<String>>>,
     cache: UserCache,
 }
 
@@ -38,8 +38,8 @@ impl FileRealm {
         FileRealm {
             realm: Realm { name: settings.name.clone(), kind: "file".to_string() },
             enabled: settings.enabled,
-            users: RwLock::new(Arc::new(parse_users(&users_path))),
-            user_roles: RwLock::new(Arc::new(parse_user_roles(&roles_path))),
+            users: RwLock::new(parse_users(&users_path)),
+            user_roles: RwLock::new(parse_user_roles(&roles_path)),
             users_path,
             roles_path,
             cache: UserCache::new(settings.cache_ttl, settings.cache_max_users, settings.cache_hasher),
@@ -48,22 +48,16 @@ impl FileRealm {
 
     /// Re-reads `users`; a change empties the realm's cache.
     pub fn reload_users(&self) {
-        let users = parse_users(&self.users_path);
-        let mut current = self.users.write();
-        if **current != users {
+        if replace_if_changed(&self.users, parse_users(&self.users_path)) {
             tracing::info!("users file [{}] changed. updating users...", self.users_path.display());
-            *current = Arc::new(users);
             self.cache.invalidate_all();
         }
     }
 
     /// Re-reads `users_roles`; a change empties the realm's cache.
     pub fn reload_user_roles(&self) {
-        let roles = parse_user_roles(&self.roles_path);
-        let mut current = self.user_roles.write();
-        if **current != roles {
+        if replace_if_changed(&self.user_roles, parse_user_roles(&self.roles_path)) {
             tracing::info!("users roles file [{}] changed. updating users roles...", self.roles_path.display());
-            *current = Arc::new(roles);
             self.cache.invalidate_all();
         }
     }
@@ -97,33 +91,29 @@ impl FileRealm {
     }
 }
 
-/// Lines the realm files skip: comments (`#`, before trimming, as in
-/// Elasticsearch) and blank lines.
-fn content_lines(path: &Path, kind: &str) -> Vec<(usize, String)> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(error) => {
-            tracing::error!(%error, "failed to parse {kind} file [{}]. skipping/removing all entries...", path.display());
-            return Vec::new();
-        }
-    };
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
-        .map(|(index, line)| (index + 1, line.trim().to_string()))
-        .collect()
+/// A realm file's text; an unreadable file is empty (logged), a missing one
+/// too.
+fn read_realm_file(path: &Path, kind: &str) -> String {
+    read_optional(path).unwrap_or_else(|error| {
+        tracing::error!(%error, "failed to parse {kind} file [{}]. skipping/removing all entries...", path.display());
+        None
+    })
+    .unwrap_or_default()
+}
+
+/// `name:value` split at the first `:`, neither side empty.
+fn split_entry(line: &str) -> Option<(&str, &str)> {
+    line.split_once(':').filter(|(name, value)| !name.is_empty() && !value.is_empty())
 }
 
 fn parse_users(path: &Path) -> HashMap<String, String> {
     let mut users = HashMap::new();
-    for (line_number, line) in content_lines(path, "users") {
-        let colon = line.find(':').filter(|&i| i > 0 && i < line.len() - 1);
-        let Some(colon) = colon else {
+    let text = read_realm_file(path, "users");
+    for (line_number, line) in entries(&text) {
+        let Some((username, hash)) = split_entry(line) else {
             tracing::error!("invalid entry in users file [{}], line [{line_number}]. skipping...", path.display());
             continue;
         };
-        let (username, hash) = (&line[..colon], &line[colon + 1..]);
         if let Err(reason) = validate_username(username) {
             tracing::error!("invalid username [{username}] in users file [{}], skipping... ({reason})", path.display());
             continue;
@@ -136,17 +126,17 @@ fn parse_users(path: &Path) -> HashMap<String, String> {
 
 fn parse_user_roles(path: &Path) -> HashMap<String, Vec<String>> {
     let mut user_roles: HashMap<String, Vec<String>> = HashMap::new();
-    for (line_number, line) in content_lines(path, "users_roles") {
-        let colon = line.find(':').filter(|&i| i > 0 && i < line.len() - 1);
-        let Some(colon) = colon else {
+    let text = read_realm_file(path, "users_roles");
+    for (line_number, line) in entries(&text) {
+        let Some((role, users)) = split_entry(line) else {
             tracing::error!(
                 "invalid entry in users_roles file [{}], line [{line_number}]. skipping...",
                 path.display()
             );
             continue;
         };
-        let role = line[..colon].trim();
-        let users: Vec<&str> = line[colon + 1..].split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+        let role = role.trim();
+        let users: Vec<&str> = users.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
         if users.is_empty() {
             tracing::error!(
                 "invalid entry for role [{role}] in users_roles file [{}], line [{line_number}]. no users found. skipping...",

@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use parking_lot::RwLock;
 
+use crate::config_file::{entries, read_optional, replace_if_changed};
 use crate::hasher::{Hasher, verify_hash_blocking};
 use crate::service_account_token::ServiceAccountToken;
 use crate::token_store::{StoreError, TokenStore};
@@ -38,9 +38,9 @@ pub enum ServiceTokensError {
 /// Parses the file at `path`; a missing file holds no tokens.
 pub fn parse_file(path: &Path) -> Result<TokenHashes, ServiceTokensError> {
     tracing::trace!(path = %path.display(), "reading service_tokens file");
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(path, &text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    match read_optional(path) {
+        Ok(Some(text)) => parse(path, &text),
+        Ok(None) => {
             tracing::trace!(path = %path.display(), "file does not exist");
             Ok(TokenHashes::new())
         }
@@ -51,14 +51,7 @@ pub fn parse_file(path: &Path) -> Result<TokenHashes, ServiceTokensError> {
 /// Parses the content of a `service_tokens` file.
 pub fn parse(path: &Path, text: &str) -> Result<TokenHashes, ServiceTokensError> {
     let mut tokens = TokenHashes::new();
-    for (index, line) in text.lines().enumerate() {
-        // As Elasticsearch's `FileLineParser`: a comment starts the line;
-        // `  # x` is a (broken) entry.
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let line = line.trim();
-        let line_number = index + 1;
+    for (line_number, line) in entries(text) {
         let Some((key, hash)) = line.split_once(':') else {
             tracing::warn!(
                 "invalid format at line #{line_number} of service_tokens file [{}] - missing ':' character - ",
@@ -87,7 +80,7 @@ pub fn render(tokens: &TokenHashes) -> String {
 /// The file's tokens as last loaded.
 pub struct FileTokenStore {
     path: PathBuf,
-    tokens: RwLock<Arc<TokenHashes>>,
+    tokens: RwLock<TokenHashes>,
 }
 
 impl FileTokenStore {
@@ -96,7 +89,7 @@ impl FileTokenStore {
     pub fn load(conf_dir: &Path) -> Result<FileTokenStore, LoadError> {
         let path = conf_dir.join(SERVICE_TOKENS_FILE);
         let tokens = parse_file(&path).map_err(|source| LoadError { path: absolute(&path), source })?;
-        Ok(FileTokenStore { path, tokens: RwLock::new(Arc::new(tokens)) })
+        Ok(FileTokenStore { path, tokens: RwLock::new(tokens) })
     }
 
     /// Reads the file again. A file that does not parse leaves no file tokens
@@ -114,13 +107,11 @@ impl FileTokenStore {
                 TokenHashes::new()
             }
         };
-        let mut current = self.tokens.write();
-        if **current == tokens {
-            return false;
+        let changed = replace_if_changed(&self.tokens, tokens);
+        if changed {
+            tracing::info!("service tokens file [{}] changed. updating ...", absolute(&self.path).display());
         }
-        tracing::info!("service tokens file [{}] changed. updating ...", absolute(&self.path).display());
-        *current = Arc::new(tokens);
-        true
+        changed
     }
 
     /// The names of the file tokens of `namespace/service`, sorted.

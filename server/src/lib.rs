@@ -8,6 +8,7 @@
 //! answers through `error` types converted once into Elasticsearch's body.
 //! `node` starts all of it from `settings`; the README maps every module.
 
+pub mod atomic_file;
 pub mod authentication;
 pub mod authenticator;
 pub mod authorization;
@@ -16,6 +17,7 @@ pub mod cache;
 pub mod caching_token_store;
 pub mod clear_cache;
 pub mod cluster;
+pub mod config_file;
 pub mod config_watcher;
 pub mod context;
 pub mod data_path;

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use parking_lot::RwLock;
 
+use crate::config_file::{read_optional, replace_if_changed};
 use crate::privileges::{self, ClusterPrivilege};
 
 /// The file's name in the config directory.
@@ -49,7 +49,7 @@ type Roles = BTreeMap<String, Vec<ClusterPrivilege>>;
 /// The roles a node knows.
 pub struct RoleStore {
     path: PathBuf,
-    file_roles: RwLock<Arc<Roles>>,
+    file_roles: RwLock<Roles>,
 }
 
 impl RoleStore {
@@ -58,19 +58,14 @@ impl RoleStore {
     pub fn load(conf_dir: &Path) -> RoleStore {
         let path = conf_dir.join(ROLES_FILE);
         let roles = parse_file(&path);
-        RoleStore { path, file_roles: RwLock::new(Arc::new(roles)) }
+        RoleStore { path, file_roles: RwLock::new(roles) }
     }
 
-    /// Reads the file again; whether the roles changed.
-    pub fn reload(&self) -> bool {
-        let roles = parse_file(&self.path);
-        let mut current = self.file_roles.write();
-        if **current == roles {
-            return false;
+    /// Reads the file again.
+    pub fn reload(&self) {
+        if replace_if_changed(&self.file_roles, parse_file(&self.path)) {
+            tracing::info!("roles file [{}] changed. updating roles...", self.path.display());
         }
-        tracing::info!("roles file [{}] changed. updating roles...", self.path.display());
-        *current = Arc::new(roles);
-        true
     }
 
     /// Whether `role` exists.
@@ -88,9 +83,9 @@ impl RoleStore {
 }
 
 fn parse_file(path: &Path) -> Roles {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Roles::new(),
+    let text = match read_optional(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Roles::new(),
         Err(error) => {
             tracing::error!(%error, "failed to read roles file [{}]. skipping all roles...", path.display());
             return Roles::new();

@@ -150,9 +150,7 @@ impl Security {
                 }),
                 (ROLES_FILE, {
                     let roles = Arc::clone(&roles);
-                    Arc::new(move || {
-                        roles.reload();
-                    }) as OnChange
+                    Arc::new(move || roles.reload()) as OnChange
                 }),
             ],
             metrics.reloads(),

@@ -2,10 +2,9 @@
 //! node, with the commands, output, errors and exit codes of Elasticsearch's
 //! tool (`FileTokensTool`).
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
+use crate::atomic_file::write_atomically;
 use crate::file_token_store::{SERVICE_TOKENS_FILE, TokenHashes, parse_file, render};
 use crate::service_account_token::ServiceAccountToken;
 use crate::service_accounts;
@@ -151,22 +150,12 @@ fn read(path: &Path) -> Result<TokenHashes, UserError> {
     parse_file(path).map_err(|e| UserError::new(exit_codes::IO_ERROR, e.to_string()))
 }
 
-/// Replaces the file atomically: a sibling temporary file (mode 0600, synced)
-/// renamed over it, so the node never reads a half-written file.
+/// Replaces the file atomically (mode 0600), so the node never reads a
+/// half-written file.
 fn write(path: &Path, tokens: &TokenHashes) -> Result<(), UserError> {
     let io_error = |e: std::io::Error| UserError::new(exit_codes::IO_ERROR, format!("{}: {e}", path.display()));
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io_error)?;
-    let tmp = dir.join(format!(".{SERVICE_TOKENS_FILE}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        file.write_all(render(tokens).as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io_error)?;
     }
-    result.map_err(io_error)
+    write_atomically(path, render(tokens).as_bytes(), 0o600).map_err(io_error)
 }

@@ -1,0 +1,63 @@
+//! What the security config files (`service_tokens`, `users`,
+//! `users_roles`, `roles.yml`) have in common: a missing file is an empty
+//! one, line files follow Elasticsearch's `FileLineParser`, and a reload
+//! swaps the parsed content in only when it changed.
+
+use std::path::Path;
+
+use parking_lot::RwLock;
+
+/// The file's text; `None` if there is no such file.
+pub fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The entries of a line file, trimmed, with their 1-based line numbers.
+/// As in `FileLineParser`, a comment is a line that starts with `#` (so
+/// `  # x` is a broken entry, not a comment), and blank lines are skipped.
+pub fn entries(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|(index, line)| (index + 1, line.trim()))
+}
+
+/// Puts `new` in `slot` if it differs from what is there; whether it did.
+/// Readers are not held up while the two are compared.
+pub fn replace_if_changed<T: PartialEq>(slot: &RwLock<T>, new: T) -> bool {
+    if *slot.read() == new {
+        return false;
+    }
+    *slot.write() = new;
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_start_the_line() {
+        let text = "# comment\n\n  \na:1\n  b:2  \n  # not a comment\n";
+        assert_eq!(entries(text).collect::<Vec<_>>(), [(4, "a:1"), (5, "b:2"), (6, "# not a comment")]);
+    }
+
+    #[test]
+    fn only_a_change_is_swapped_in() {
+        let slot = RwLock::new(vec![1]);
+        assert!(!replace_if_changed(&slot, vec![1]));
+        assert!(replace_if_changed(&slot, vec![2]));
+        assert_eq!(*slot.read(), [2]);
+    }
+
+    #[test]
+    fn a_missing_file_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_optional(&dir.path().join("nope")).unwrap(), None);
+        assert!(read_optional(dir.path()).is_err(), "a directory cannot be read");
+    }
+}
