@@ -1,10 +1,9 @@
 //! `es-tokens`: run with no subcommand to start a node, like `elasticsearch`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use es_tokens_server::settings::SETTINGS;
+use es_tokens_server::settings::{SETTINGS, conf_dir_from_env};
 use es_tokens_server::{Node, Settings, logging};
 
 /// Exit code for a configuration error (Elasticsearch's `ExitCodes.CONFIG`).
@@ -37,7 +36,7 @@ fn settings_help() -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init();
-    let conf_dir = std::env::var_os("ES_PATH_CONF").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("config"));
+    let conf_dir = conf_dir_from_env();
     let settings = match Settings::load(&conf_dir, &cli.settings) {
         Ok(settings) => Settings { bootstrap_password: std::env::var("ELASTIC_PASSWORD").ok(), ..settings },
         Err(error) => {

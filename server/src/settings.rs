@@ -273,6 +273,12 @@ impl std::fmt::Display for PortRange {
 /// The name of the settings file in the config directory.
 pub const SETTINGS_FILE: &str = "elasticsearch.yml";
 
+/// The config directory: `$ES_PATH_CONF`, or `config` under the working
+/// directory.
+pub fn conf_dir_from_env() -> PathBuf {
+    std::env::var_os("ES_PATH_CONF").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("config"))
+}
+
 impl Settings {
     /// Reads `elasticsearch.yml` from `conf_dir` (a missing file means all
     /// defaults) and applies the `-E` overrides on top.
@@ -566,6 +572,32 @@ mod tests {
         assert_eq!(settings.path_data, PathBuf::from("data"));
         assert_eq!(settings.service_token_cache, CacheSettings { ttl: Duration::from_secs(1200), max_tokens: 100_000 });
         assert!(!settings.node_name.is_empty());
+    }
+
+    /// `--help` shows the defaults from `SETTINGS`; `from_map` applies its
+    /// own. Setting each shown default explicitly must change nothing.
+    #[test]
+    fn the_defaults_help_shows_are_the_ones_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = Settings::from_map(dir.path(), BTreeMap::new()).unwrap();
+        let mut checked = 0;
+        for spec in SETTINGS {
+            // Defaults derived from elsewhere (`<host name>`) or absent.
+            if spec.default.is_empty() || spec.default.starts_with('<') || spec.default.contains("<path.data>") {
+                continue;
+            }
+            let key = spec.key.replace("<name>", "default_file");
+            let explicit = Settings::from_map(dir.path(), BTreeMap::from([(key.clone(), spec.default.to_string())]))
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(
+                Settings { node_name: defaults.node_name.clone(), ..explicit },
+                defaults,
+                "{key}: {}",
+                spec.default
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 13);
     }
 
     #[test]

@@ -90,6 +90,66 @@ pub struct Measured {
     pub p99: Duration,
 }
 
+/// How long a connection keeps sending.
+#[derive(Clone, Copy)]
+enum Span {
+    For(Duration),
+    Requests(usize),
+}
+
+/// Sends `method path` one request at a time on one keep-alive connection,
+/// first for `warm_up` (not measured), then for `measured`; every answer
+/// must be 200. The latencies of the measured requests.
+async fn send_sequentially(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    authorization: &str,
+    warm_up: Span,
+    measured: Span,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut sender = connect(addr).await?;
+    let mut latencies = Vec::new();
+    for (span, keep) in [(warm_up, false), (measured, true)] {
+        let start = Instant::now();
+        let mut sent_count = 0;
+        while match span {
+            Span::For(duration) => start.elapsed() < duration,
+            Span::Requests(count) => sent_count < count,
+        } {
+            let sent = Instant::now();
+            sender.ready().await?;
+            let response = sender.send_request(build(addr, method, path, authorization)).await?;
+            let status = response.status().as_u16();
+            response.into_body().collect().await?;
+            if status != 200 {
+                bail!("{method} {path} answered {status}");
+            }
+            if keep {
+                latencies.push(sent.elapsed());
+            }
+            sent_count += 1;
+        }
+    }
+    Ok(latencies)
+}
+
+/// p50 and p99 of `latencies` (zero if there are none).
+fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
+    latencies.sort();
+    let quantile = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    (quantile(0.50), quantile(0.99))
+}
+
+fn micros(duration: Duration) -> String {
+    format!("{:.0} µs", duration.as_secs_f64() * 1e6)
+}
+
 /// Sends `method path` on `load.connections` keep-alive connections for
 /// `load.duration` (after a short warm-up); every answer must be 200.
 pub async fn measure(
@@ -99,51 +159,23 @@ pub async fn measure(
     authorization: &str,
     load: &Load,
 ) -> anyhow::Result<Measured> {
-    let warm_up = Duration::from_millis(500);
-    let mut workers = Vec::new();
-    for _ in 0..load.connections {
-        let (method, path, authorization) = (method.to_string(), path.to_string(), authorization.to_string());
-        let duration = load.duration;
-        workers.push(tokio::spawn(async move {
-            let mut sender = connect(addr).await?;
-            let start = Instant::now();
-            let mut latencies = Vec::new();
-            loop {
-                let elapsed = start.elapsed();
-                if elapsed >= warm_up + duration {
-                    break;
-                }
-                let sent = Instant::now();
-                sender.ready().await?;
-                let response = sender.send_request(build(addr, &method, &path, &authorization)).await?;
-                let status = response.status().as_u16();
-                response.into_body().collect().await?;
-                if status != 200 {
-                    bail!("{method} {path} answered {status}");
-                }
-                if elapsed >= warm_up {
-                    latencies.push(sent.elapsed());
-                }
-            }
-            anyhow::Ok(latencies)
-        }));
-    }
+    let warm_up = Span::For(Duration::from_millis(500));
+    let workers: Vec<_> = (0..load.connections)
+        .map(|_| {
+            let (method, path, authorization) = (method.to_string(), path.to_string(), authorization.to_string());
+            let measured = Span::For(load.duration);
+            tokio::spawn(
+                async move { send_sequentially(addr, &method, &path, &authorization, warm_up, measured).await },
+            )
+        })
+        .collect();
     let mut latencies = Vec::new();
     for worker in workers {
         latencies.extend(worker.await??);
     }
-    latencies.sort();
-    let quantile = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Ok(Measured {
-        per_second: latencies.len() as f64 / load.duration.as_secs_f64(),
-        p50: quantile(0.50),
-        p99: quantile(0.99),
-    })
+    let per_second = latencies.len() as f64 / load.duration.as_secs_f64();
+    let (p50, p99) = percentiles(latencies);
+    Ok(Measured { per_second, p50, p99 })
 }
 
 /// Runs the benchmark in a release build of this tool: the load generator
@@ -159,6 +191,9 @@ pub fn in_release(args: &[String]) -> anyhow::Result<ExitCode> {
 
 /// The `bench` command.
 pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow::Result<ExitCode> {
+    if seconds == 0 || connections == 0 || cluster_requests == 0 {
+        bail!("--seconds, --connections and --cluster-requests must be at least 1");
+    }
     if cfg!(debug_assertions) {
         let args: Vec<String> = std::env::args().skip(1).collect();
         return in_release(&args);
@@ -201,8 +236,8 @@ pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow:
             println!(
                 "{name:<38} {:>10.0} {:>10} {:>10}",
                 measured.per_second,
-                format!("{:.0} µs", measured.p50.as_secs_f64() * 1e6),
-                format!("{:.0} µs", measured.p99.as_secs_f64() * 1e6),
+                micros(measured.p50),
+                micros(measured.p99)
             );
             rates.push(measured.per_second);
         }
@@ -243,10 +278,11 @@ async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> anyhow
         }
         let coordinator = nodes[0].http;
         let path = "/_security/service/elastic/fleet-server/credential/token/bench/_clear_cache";
+        let authorization = elastic();
         // Wait until the coordinating node sees every member.
         let started = Instant::now();
         loop {
-            let (_, body) = request(coordinator, "POST", path, &elastic()).await?;
+            let (_, body) = request(coordinator, "POST", path, &authorization).await?;
             let body: serde_json::Value = serde_json::from_str(&body)?;
             if body["_nodes"]["successful"] == size as u64 {
                 break;
@@ -256,30 +292,11 @@ async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> anyhow
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let mut sender = connect(coordinator).await?;
-        let mut latencies = Vec::with_capacity(requests);
-        for i in 0..requests + requests / 10 {
-            let sent = Instant::now();
-            sender.ready().await?;
-            let response = sender.send_request(build(coordinator, "POST", path, &elastic())).await?;
-            let status = response.status().as_u16();
-            response.into_body().collect().await?;
-            if status != 200 {
-                bail!("clear-cache answered {status}");
-            }
-            // The first tenth warms connections up.
-            if i >= requests / 10 {
-                latencies.push(sent.elapsed());
-            }
-        }
-        latencies.sort();
-        let p50 = latencies[latencies.len() / 2];
-        let p99 = latencies[(latencies.len() * 99) / 100];
-        println!(
-            "{size:<10} {:>10} {:>10}",
-            format!("{:.0} µs", p50.as_secs_f64() * 1e6),
-            format!("{:.0} µs", p99.as_secs_f64() * 1e6)
-        );
+        // A tenth more, first, warms the connections up.
+        let (warm_up, measured) = (Span::Requests(requests / 10), Span::Requests(requests));
+        let latencies = send_sequentially(coordinator, "POST", path, &authorization, warm_up, measured).await?;
+        let (p50, p99) = percentiles(latencies);
+        println!("{size:<10} {:>10} {:>10}", micros(p50), micros(p99));
         p50s.push(p50.as_secs_f64());
     }
     Ok(p50s[1] / p50s[0])

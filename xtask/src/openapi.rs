@@ -76,3 +76,24 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo test` catches a drifted document too, for those who do not run
+    /// the xtask.
+    #[test]
+    fn every_checked_in_document_matches_its_api_trait() {
+        for document in DOCUMENTS {
+            let path = openapi_dir().join(document.file);
+            let checked_in = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                checked_in == (document.render)(),
+                "openapi/{} differs from its API trait: run `cargo xtask openapi check` to see how, and \
+                 `cargo xtask openapi generate` if the change is intended",
+                document.file
+            );
+        }
+    }
+}

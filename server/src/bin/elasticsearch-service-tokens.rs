@@ -2,10 +2,10 @@
 //! `service_tokens` file in `$ES_PATH_CONF` (default `config/`), like
 //! Elasticsearch's tool of the same name.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use es_tokens_server::service_tokens_cli::{USAGE, exit_codes, run};
+use es_tokens_server::settings::conf_dir_from_env;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let conf_dir = std::env::var_os("ES_PATH_CONF").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("config"));
+    let conf_dir = conf_dir_from_env();
     match run(&conf_dir, &args) {
         Ok(output) => {
             print!("{output}");
