@@ -139,7 +139,8 @@ async fn the_caches_fill_on_success_and_clear_sends_the_next_authentication_to_t
     assert_eq!(node.metric("service_token_cache_misses_total{cache=\"file\"}").await, 2);
     // A failure is not cached.
     let unknown = base64_token("elastic/fleet-server/token2", "long-enough-secret");
-    node.client_with(&bearer(&unknown)).security_authenticate().await.unwrap_err();
+    let failed = node.client_with(&bearer(&unknown)).security_authenticate().await.unwrap_err();
+    assert_eq!(failed.status().unwrap().as_u16(), 401);
     assert_eq!(node.metric("service_token_cache_entries{cache=\"file\"}").await, 1);
     assert_eq!(node.metric("service_token_cache_entries{cache=\"index\"}").await, 0);
 }
@@ -268,13 +269,20 @@ async fn each_endpoint_needs_elasticsearchs_privilege() {
 async fn the_order_is_401_then_400_then_403() {
     let node = TestNode::start(&[]).await;
     let bad_name = format!("{}/_security/service/elastic/fleet-server/credential/token/_bad/_clear_cache", node.url);
+    let error_type = |response: reqwest::Response| async move {
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["error"]["type"].as_str().unwrap().to_string()
+    };
     let anonymous = node.http_with(None).post(&bad_name).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
+    assert_eq!(error_type(anonymous).await, "security_exception");
     let unprivileged = node.http_with(Some(&basic(NOBODY.0, NOBODY.1))).post(&bad_name).send().await.unwrap();
     assert_eq!(unprivileged.status(), 400, "an authenticated user without the privilege who sends a bad name gets 400");
+    assert_eq!(error_type(unprivileged).await, "illegal_argument_exception");
     let good_name = bad_name.replace("_bad", "good");
     let unprivileged = node.http_with(Some(&basic(NOBODY.0, NOBODY.1))).post(&good_name).send().await.unwrap();
     assert_eq!(unprivileged.status(), 403);
+    assert_eq!(error_type(unprivileged).await, "security_exception");
     // Creating and deleting validate the request before the security filter
     // too: a bad name is a 400, a good one a 403.
     let token = format!("{}/_security/service/elastic/fleet-server/credential/token/", node.url);

@@ -4,15 +4,16 @@
 //!
 //! Needs `ES_TOKENS_TEST_POSTGRES_URL` (an account that may create
 //! databases; `.ci/run` sets it). Without it the tests fail under `CI=true`
-//! and are skipped, saying so, elsewhere.
+//! and are skipped, saying so on stderr (uncaptured), elsewhere. Each test
+//! works in a database of its own, dropped when it ends.
 
 mod common;
 
-use std::time::Duration;
+use std::io::Write;
 
-use common::cluster::{ProcessCluster, authenticate, create_token, metric};
+use common::cluster::{ProcessCluster, authenticate, create_token, elastic_http, metric};
 use common::proxy::TcpProxy;
-use common::{ELASTIC_PASSWORD, FILE_TOKEN_BEARER, FILE_TOKEN_LINE, basic, eventually};
+use common::{FILE_TOKEN_BEARER, FILE_TOKEN_LINE, eventually};
 use sqlx::Connection;
 
 /// The admin URL, or `None` (outside CI) when PostgreSQL is not there.
@@ -23,18 +24,44 @@ fn admin_url() -> Option<String> {
             panic!("CI=true but ES_TOKENS_TEST_POSTGRES_URL is not set: .ci/run must start PostgreSQL")
         }
         Err(_) => {
-            eprintln!("skipping: ES_TOKENS_TEST_POSTGRES_URL is not set");
+            // Past libtest's capture, so that a skip is seen.
+            let _ = writeln!(std::io::stderr(), "skipping: ES_TOKENS_TEST_POSTGRES_URL is not set");
             None
         }
     }
 }
 
-/// A fresh database; its name.
-async fn create_database(admin: &str) -> String {
-    let name = format!("estokens_{}", std::process::id()) + &format!("_{}", rand_suffix());
-    let mut connection = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
-    name
+/// A database of the test's own, dropped with this.
+struct Database {
+    admin: String,
+    name: String,
+}
+
+impl Database {
+    async fn create(admin: &str) -> Database {
+        let name = format!("estokens_{}_{}", std::process::id(), rand_suffix());
+        let mut connection = sqlx::PgConnection::connect(admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
+        Database { admin: admin.to_string(), name }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        // Drop runs outside any async context it could use (possibly while
+        // a test panics): a thread with a runtime of its own.
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+                let mut connection = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut connection).await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) {
+            let _ = writeln!(std::io::stderr(), "could not drop the test database {}", self.name);
+        }
+    }
 }
 
 async fn recreate_database(admin: &str, name: &str) {
@@ -65,26 +92,36 @@ fn server_addr(admin: &str) -> std::net::SocketAddr {
     std::net::ToSocketAddrs::to_socket_addrs(&host.replace("localhost", "127.0.0.1")).unwrap().next().unwrap()
 }
 
-/// Two nodes whose security index is `database`, reached through `proxy`.
-fn two_nodes(admin: &str, proxy: &TcpProxy, database: &str) -> ProcessCluster {
-    let index_url = url_via(admin, proxy.addr, database);
-    let mut cluster = ProcessCluster::start(0, &[]);
-    cluster.index_url = index_url;
-    for i in 1..=2 {
-        let seeds = cluster.nodes.first().map(|first| first.transport.to_string()).unwrap_or_default();
-        let node = cluster.spawn(&format!("node-{i}"), "test-cluster", &seeds, &[]);
-        cluster.nodes.push(node);
+/// The database's password in `admin`, a secret the nodes must not log.
+fn password(admin: &str) -> String {
+    let userinfo = admin.split_once("://").unwrap().1.rsplit_once('@').map(|(userinfo, _)| userinfo).unwrap_or("");
+    let password = userinfo.split_once(':').map(|(_, password)| password.to_string()).unwrap_or_default();
+    assert!(!password.is_empty(), "ES_TOKENS_TEST_POSTGRES_URL must name a password (the logs are checked for it)");
+    password
+}
+
+/// Two formed nodes whose security index is a fresh database, reached
+/// through a proxy that can cut them off from it.
+async fn postgres_cluster(admin: &str) -> (Database, TcpProxy, ProcessCluster) {
+    let database = Database::create(admin).await;
+    let proxy = TcpProxy::start(server_addr(admin)).await;
+    let cluster = ProcessCluster::start_on(Some(url_via(admin, proxy.addr, &database.name)), 2, &[]);
+    cluster.wait_formed().await;
+    (database, proxy, cluster)
+}
+
+/// Waits until every node has noticed that the index went away.
+async fn wait_unavailable(cluster: &ProcessCluster) {
+    for node in &cluster.nodes {
+        eventually("the index's absence is noticed", || async { node.logged("the security index became unavailable") })
+            .await;
     }
-    cluster
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
     let Some(admin) = admin_url() else { return };
-    let database = create_database(&admin).await;
-    let proxy = TcpProxy::start(server_addr(&admin)).await;
-    let cluster = two_nodes(&admin, &proxy, &database);
-    cluster.wait_formed().await;
+    let (_database, proxy, mut cluster) = postgres_cluster(&admin).await;
     let (first, second) = (&cluster.nodes[0], &cluster.nodes[1]);
 
     // A file token on each node, to show that the file cache ignores the
@@ -104,9 +141,7 @@ async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
     // The store goes away: cached tokens still work, the others fail with
     // the store's unavailability as the cause.
     proxy.cut();
-    // Long enough for each node's monitor to see it (every second, giving up
-    // after two).
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    wait_unavailable(&cluster).await;
     for node in [first, second] {
         assert_eq!(authenticate(node, &cached).await.0, 200, "{} serves cached tokens", node.name);
     }
@@ -116,53 +151,49 @@ async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
     assert_eq!(body["error"]["caused_by"]["type"], "unavailable_shards_exception");
     assert_eq!(body["error"]["root_cause"][0]["type"], "unavailable_shards_exception");
 
-    // It comes back: every node clears its index cache.
+    // It comes back: every node clears its index cache, which held the one
+    // token both nodes had authenticated.
     proxy.restore().await;
     for node in [first, second] {
-        eventually("the index cache is cleared on recovery", || async {
-            metric(node, "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}").await >= 1
-        })
-        .await;
+        let evictions = "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}";
+        eventually("the index cache is cleared on recovery", || async { metric(node, evictions).await >= 1 }).await;
+        assert_eq!(metric(node, evictions).await, 1);
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 0);
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"file\"}").await, 1, "the file cache is kept");
     }
     assert_eq!(authenticate(second, &uncached).await.0, 200);
     assert_eq!(authenticate(first, &cached).await.0, 200);
+    let password = password(&admin);
+    cluster.assert_no_secret_in_logs(&[&password, &cached, &uncached]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_replaced_during_an_outage_is_a_new_index() {
     let Some(admin) = admin_url() else { return };
-    let database = create_database(&admin).await;
-    let proxy = TcpProxy::start(server_addr(&admin)).await;
-    let cluster = two_nodes(&admin, &proxy, &database);
-    cluster.wait_formed().await;
+    let (database, proxy, mut cluster) = postgres_cluster(&admin).await;
     let token = create_token(&cluster.nodes[0], "elastic/kibana", "old").await;
     for node in &cluster.nodes {
         assert_eq!(authenticate(node, &token).await.0, 200);
     }
     // Replaced while the nodes cannot see it: they find out on its return.
     proxy.cut();
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    recreate_database(&admin, &database).await;
+    wait_unavailable(&cluster).await;
+    recreate_database(&admin, &database.name).await;
     proxy.restore().await;
     for node in &cluster.nodes {
-        eventually("the new index is noticed", || async {
-            metric(node, "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}").await >= 1
-        })
-        .await;
+        let evictions = "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}";
+        eventually("the new index is noticed", || async { metric(node, evictions).await >= 1 }).await;
+        assert_eq!(metric(node, evictions).await, 1, "the one cached token");
         // The old token is gone with the old index, even though it was cached.
         assert_eq!(authenticate(node, &token).await.0, 401, "{}", node.name);
     }
     // The new index was set up: elastic logs in with ELASTIC_PASSWORD, tokens
     // can be created again.
-    let response = reqwest::Client::new()
-        .get(format!("{}/_security/_authenticate", cluster.nodes[1].url()))
-        .header("authorization", basic("elastic", ELASTIC_PASSWORD))
-        .send()
-        .await
-        .unwrap();
+    let response =
+        elastic_http().get(format!("{}/_security/_authenticate", cluster.nodes[1].url())).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let fresh = create_token(&cluster.nodes[1], "elastic/kibana", "new").await;
     assert_eq!(authenticate(&cluster.nodes[0], &fresh).await.0, 200);
+    let password = password(&admin);
+    cluster.assert_no_secret_in_logs(&[&password, &token, &fresh]);
 }

@@ -20,7 +20,9 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 
-use crate::node_process::{self, NodeProcess, build_release, workspace};
+use es_tokens_node_process::{Launch, NodeProcess};
+
+use crate::node_process::{build_release, workspace};
 
 const PASSWORD: &str = "bench-password";
 
@@ -34,21 +36,17 @@ pub struct Load {
 fn start_node(binary: &Path, dir: &Path, name: &str, settings: &[(&str, &str)]) -> anyhow::Result<NodeProcess> {
     let node_dir = dir.join(name);
     std::fs::create_dir_all(&node_dir)?;
-    let mut all: Vec<(String, String)> = vec![
-        ("node.name".into(), name.into()),
-        ("path.data".into(), node_dir.join("data").display().to_string()),
-        ("http.port".into(), "0".into()),
-        ("transport.port".into(), "0".into()),
-    ];
-    all.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    node_process::start(
+    let data = node_dir.join("data").display().to_string();
+    let mut all = vec![("node.name", name), ("path.data", &data), ("http.port", "0"), ("transport.port", "0")];
+    all.extend_from_slice(settings);
+    NodeProcess::start(&Launch {
         binary,
-        &node_dir.join("config"),
-        PASSWORD,
-        &all,
-        &node_dir.join("log.txt"),
-        "warn,es_tokens_server::node=info",
-    )
+        conf_dir: &node_dir.join("config"),
+        password: PASSWORD,
+        rust_log: "warn,es_tokens_server::node=info",
+        settings: &all,
+        log: &node_dir.join("log.txt"),
+    })
 }
 
 /// `Authorization` for `elastic`.

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Subcommand;
 
-use crate::node_process::{self, NodeProcess, build_release, workspace};
+use es_tokens_node_process::{Launch, NodeProcess};
+
+use crate::node_process::{build_release, workspace};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -54,7 +56,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         let name = format!("node-{}", i + 1);
         let node_dir = dir.join(&name);
         let seeds: Vec<String> = (0..count).filter(|&j| j != i).map(transport).collect();
-        let settings: Vec<(String, String)> = [
+        let settings: Vec<(&str, String)> = vec![
             ("cluster.name", "local-cluster".to_string()),
             ("node.name", name.clone()),
             ("path.data", node_dir.join("data").display().to_string()),
@@ -63,30 +65,27 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             ("discovery.seed_hosts", seeds.join(",")),
             ("transport.shared_secret_file", secret_file.display().to_string()),
             ("security.index.url", index.clone()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let node = node_process::start(
-            &binary,
-            &node_dir.join("config"),
-            &password,
-            &settings,
-            &node_dir.join("log.txt"),
-            "info",
-        )?;
+        ];
+        let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let node = NodeProcess::start(&Launch {
+            binary: &binary,
+            conf_dir: &node_dir.join("config"),
+            password: &password,
+            rust_log: "info",
+            settings: &settings,
+            log: &node_dir.join("log.txt"),
+        })?;
         nodes.push((name, node));
     }
     println!("\nA cluster of {count} node(s) is up (cluster.name: local-cluster):\n");
     println!("  {:<8} {:<24} {:<18} {:>8}  log", "node", "HTTP", "transport", "pid");
     for (name, node) in &nodes {
-        let log = dir.join(name).join("log.txt");
         println!(
             "  {name:<8} {:<24} {:<18} {:>8}  {}",
             format!("http://{}", node.http),
             node.transport,
-            node.pid,
-            log.display()
+            node.pid(),
+            node.log.display()
         );
     }
     let first = &nodes[0].1;
@@ -98,7 +97,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         first.http
     );
     println!("  curl -s -H \"Authorization: Bearer <value>\" http://{}/_security/_authenticate", last.http);
-    println!("  kill {}    # stop the last node", last.pid);
+    println!("  kill {}    # stop the last node", last.pid());
     println!(
         "  curl -s -u elastic:{password} -XPOST 'http://{}/_security/service/elastic/fleet-server/credential/token/demo/_clear_cache?pretty'",
         first.http

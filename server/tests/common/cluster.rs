@@ -1,17 +1,18 @@
 //! Real multi-node clusters for tests: each node its own `es-tokens`
 //! process (so that one can be killed or frozen), on loopback.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
+
+use es_tokens_node_process::{Launch, NodeProcess};
 
 use super::{ELASTIC_PASSWORD, basic};
 
 /// One node process.
 pub struct ProcessNode {
-    child: Child,
+    process: NodeProcess,
     /// `node.name`.
     pub name: String,
     /// The node's id.
@@ -34,22 +35,26 @@ impl ProcessNode {
         format!("http://{}", self.http)
     }
 
-    /// Kills the process (SIGKILL).
+    /// Whether the node has logged `text` so far.
+    pub fn logged(&self, text: &str) -> bool {
+        std::fs::read_to_string(&self.log).is_ok_and(|log| log.contains(text))
+    }
+
+    /// Kills the process (SIGKILL); its log is complete when this returns.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
     /// Freezes the process (SIGSTOP): it accepts connections and never
     /// answers.
     pub fn freeze(&self) {
-        signal(self.child.id(), "STOP");
+        signal(self.process.pid(), "STOP");
         self.frozen.set(true);
     }
 
     /// Thaws a frozen process (SIGCONT).
     pub fn thaw(&self) {
-        signal(self.child.id(), "CONT");
+        signal(self.process.pid(), "CONT");
         self.frozen.set(false);
     }
 }
@@ -84,8 +89,12 @@ impl ProcessCluster {
     /// others with the first as their seed (the rest they learn from it).
     /// `settings` go to every node.
     pub fn start(count: usize, settings: &[(&str, &str)]) -> ProcessCluster {
-        // `count` may be 0: the caller adds nodes with `spawn` (e.g. after
-        // changing `index_url`).
+        ProcessCluster::start_on(None, count, settings)
+    }
+
+    /// As [`ProcessCluster::start`], on the security index at `index_url`
+    /// (`None`: an SQLite file of the cluster's own).
+    pub fn start_on(index_url: Option<String>, count: usize, settings: &[(&str, &str)]) -> ProcessCluster {
         let dir = tempfile::tempdir().unwrap();
         let secret_file = dir.path().join("transport_secret");
         // A secret of its own: tests run in parallel, and a port one test's
@@ -93,7 +102,7 @@ impl ProcessCluster {
         // be able to join this cluster.
         let secret = format!("secret-{}", dir.path().file_name().unwrap().to_string_lossy());
         std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
-        let index_url = format!("sqlite://{}", dir.path().join("security.db").display());
+        let index_url = index_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("security.db").display()));
         let mut cluster = ProcessCluster { nodes: Vec::new(), dir, secret_file, index_url };
         for i in 1..=count {
             let seeds = cluster.nodes.first().map(|first| first.transport.to_string()).unwrap_or_default();
@@ -127,6 +136,25 @@ impl ProcessCluster {
         )
     }
 
+    /// Stops every node and checks that its log, written at trace level,
+    /// holds neither the cluster's transport secret nor `elastic`'s
+    /// password (plain or Basic-encoded) nor any of `secrets`.
+    pub fn assert_no_secret_in_logs(&mut self, secrets: &[&str]) {
+        let transport_secret = std::fs::read_to_string(&self.secret_file).unwrap();
+        let basic = basic("elastic", ELASTIC_PASSWORD);
+        let mut all = vec![transport_secret.trim(), ELASTIC_PASSWORD, basic.trim_start_matches("Basic ")];
+        all.extend_from_slice(secrets);
+        for node in &mut self.nodes {
+            node.kill();
+            let log = std::fs::read_to_string(&node.log).unwrap();
+            assert!(log.contains("request completed"), "{}'s log was written", node.name);
+            for (i, secret) in all.iter().enumerate() {
+                assert!(!secret.is_empty());
+                assert!(!log.contains(secret), "secret #{i} reached {}'s log", node.name);
+            }
+        }
+    }
+
     /// Waits until every node sees all of them.
     pub async fn wait_formed(&self) {
         let expected = self.nodes.len() as u64;
@@ -139,50 +167,28 @@ impl ProcessCluster {
 /// Starts `es-tokens` with `base` and `extra` settings; waits until it
 /// serves.
 pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(&str, &str)]) -> ProcessNode {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_es-tokens"));
-    command
-        .env("ES_PATH_CONF", conf_dir)
-        .env("ELASTIC_PASSWORD", ELASTIC_PASSWORD)
+    let settings: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+    let log = conf_dir.join("..").join("log.txt");
+    let process = NodeProcess::start(&Launch {
+        binary: Path::new(env!("CARGO_BIN_EXE_es-tokens")),
+        conf_dir,
+        password: ELASTIC_PASSWORD,
         // Everything, down to trace: the tests read the logs for secrets.
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (key, value) in base.iter().chain(extra) {
-        command.arg("-E").arg(format!("{key}={value}"));
-    }
-    let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = loop {
-        let line = lines.next().unwrap_or_else(|| panic!("{name} exited before it started")).unwrap();
-        if line.contains("node started") {
-            break line;
-        }
-    };
-    let field = |key: &str| {
-        line.split_whitespace()
-            .find_map(|word| word.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("no {key} in {line}"))
-            .to_string()
-    };
-    let node = ProcessNode {
+        rust_log: "trace",
+        settings: &settings,
+        log: &log,
+    })
+    .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    ProcessNode {
         name: name.to_string(),
-        id: field("node_id"),
-        http: field("http_address").parse().unwrap(),
-        transport: field("transport_address").parse().unwrap(),
-        child,
+        id: process.node_id.clone(),
+        http: process.http,
+        transport: process.transport,
+        process,
         conf_dir: conf_dir.to_path_buf(),
-        log: conf_dir.join("..").join("log.txt"),
+        log,
         frozen: std::cell::Cell::new(false),
-    };
-    let log = node.log.clone();
-    std::thread::spawn(move || {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-        for line in lines.map_while(Result::ok) {
-            let _ = writeln!(file, "{line}");
-        }
-    });
-    node
+    }
 }
 
 /// An HTTP client that authenticates as `elastic`.
@@ -237,9 +243,5 @@ pub async fn authenticate(node: &ProcessNode, token: &str) -> (u16, serde_json::
 /// One series of `node`'s metrics.
 pub async fn metric(node: &ProcessNode, series: &str) -> u64 {
     let text = elastic_http().get(format!("{}/metrics", node.url())).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
-        .parse()
-        .unwrap()
+    super::series_value(&text, series)
 }

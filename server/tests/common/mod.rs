@@ -19,6 +19,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// The `elastic` superuser's password on test nodes.
 pub const ELASTIC_PASSWORD: &str = "elastic-test-password";
 
+/// What Elasticsearch says after `invalid service token name [<name>]. `.
+pub const INVALID_TOKEN_NAME: &str = "service account token name must have at least 1 character and at most 256 \
+                                      characters that are alphanumeric (A-Z, a-z, 0-9) or hyphen (-) or underscore \
+                                      (_). It must not begin with an underscore (_).";
+
 /// File-realm users: name, password, roles.
 pub const SECURITY_ADMIN: (&str, &str) = ("sec_admin", "sec-admin-password");
 pub const TOKEN_MANAGER: (&str, &str) = ("token_manager", "token-manager-password");
@@ -135,13 +140,18 @@ impl TestNode {
 
     /// The value of one series of the exposition.
     pub async fn metric(&self, series: &str) -> u64 {
-        let text = self.metrics().await;
-        text.lines()
-            .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
-            .unwrap_or_else(|| panic!("no series {series} in\n{text}"))
-            .parse()
-            .unwrap()
+        series_value(&self.metrics().await, series)
     }
+}
+
+/// The value of `series` (name and labels) in a Prometheus exposition.
+pub fn series_value(exposition: &str, series: &str) -> u64 {
+    exposition
+        .lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no series {series} in\n{exposition}"))
+        .parse()
+        .unwrap()
 }
 
 /// The `Authorization` value for Basic credentials.
