@@ -22,7 +22,6 @@ use base64::alphabet;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use md5::Md5;
-use rand::RngCore as _;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq as _;
@@ -182,7 +181,8 @@ impl Hasher {
             Hasher::Sha1 => format!("{SHA1_PREFIX}{}", STANDARD.encode(Sha1::digest(secret))),
             Hasher::Md5 => format!("{MD5_PREFIX}{}", STANDARD.encode(Md5::digest(secret))),
             Hasher::Ssha256 => {
-                let salt: [u8; SSHA256_SALT_BYTES] = random_bytes();
+                // Salt from the thread-local CSPRNG, as Elasticsearch's `SecureRandom`.
+                let salt: [u8; SSHA256_SALT_BYTES] = rand::random();
                 let digest = Sha256::new().chain_update(secret).chain_update(salt).finalize();
                 format!("{SSHA256_PREFIX}{}{}", STANDARD.encode(salt), STANDARD.encode(digest))
             }
@@ -302,7 +302,7 @@ fn stretch(secret: &str) -> String {
 /// `prefix` + iterations + `$` + base64(32 random salt bytes) + `$` + base64(32-byte key).
 fn pbkdf2_hash(password: &[u8], iterations: u32, prefix: &str) -> String {
     assert!(iterations > 0, "PBKDF2 needs at least one iteration");
-    let salt: [u8; PBKDF2_SALT_BYTES] = random_bytes();
+    let salt: [u8; PBKDF2_SALT_BYTES] = rand::random();
     let mut key = [0u8; PBKDF2_KEY_BYTES];
     pbkdf2::pbkdf2_hmac::<Sha512>(password, &salt, iterations, &mut key);
     format!("{prefix}{iterations}${}${}", STANDARD.encode(salt), STANDARD.encode(key))
@@ -353,13 +353,6 @@ fn verify_ssha256(secret: &str, hash: &str) -> bool {
 /// Equal lengths are compared without early exit; a length difference alone is not secret.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
-}
-
-/// Salt from the thread-local CSPRNG, standing in for Elasticsearch's `SecureRandom`.
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes
 }
 
 #[cfg(test)]

@@ -70,7 +70,8 @@ impl Drain for SlogToTracing {
     fn log(&self, record: &Record<'_>, values: &OwnedKVList) -> Result<(), slog::Never> {
         // Collecting the fields formats every value: skip it for records no
         // subscriber wants (the per-request line at `RUST_LOG=warn`, say).
-        let wanted = if record.msg().as_str() == Some("request completed") {
+        let request_line = record.msg().as_str() == Some("request completed");
+        let wanted = if request_line {
             tracing::enabled!(target: "http", tracing::Level::INFO)
         } else {
             tracing::enabled!(target: "dropshot", tracing::Level::DEBUG)
@@ -82,9 +83,10 @@ impl Drain for SlogToTracing {
         let mut fields = Fields::default();
         let _ = values.serialize(record, &mut fields);
         let _ = record.kv().serialize(record, &mut fields);
-        let message = record.msg().to_string();
-        if message == "request completed" {
-            let field = |value: &Option<String>| value.clone().unwrap_or_default();
+        if request_line {
+            fn field(value: &Option<String>) -> &str {
+                value.as_deref().unwrap_or_default()
+            }
             tracing::info!(
                 target: "http",
                 method = %field(&fields.method),
@@ -98,6 +100,7 @@ impl Drain for SlogToTracing {
             );
             return Ok(());
         }
+        let message = record.msg();
         let rest = fields.other;
         match record.level() {
             slog::Level::Critical | slog::Level::Error => tracing::error!(target: "dropshot", "{message}{rest}"),

@@ -111,9 +111,7 @@ impl RestRequest {
         }
         Ok(())
     }
-}
 
-impl RestRequest {
     /// The decoded path, as Elasticsearch's messages show it
     /// (`RestRequest#path`); invalid UTF-8 becomes U+FFFD.
     fn path(&self) -> String {

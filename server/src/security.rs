@@ -44,10 +44,8 @@ pub enum SecurityError {
 
 /// Everything that authenticates and authorizes requests.
 pub struct Security {
-    /// Authentication.
-    pub authenticator: Authenticator,
-    /// Authorization.
-    pub authorizer: Authorizer,
+    authenticator: Authenticator,
+    authorizer: Authorizer,
     /// The two service-token caches.
     pub caches: TokenCaches,
     /// The `service_tokens` file.
