@@ -201,9 +201,9 @@ pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow:
     let dir = tempfile::tempdir()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        // Latency first, on a machine not yet busy with the throughput runs:
-        // right after them, single requests were measured up to 2.5x faster
-        // on one node (and no faster on three).
+        // Latency first, so that it does not depend on what the throughput
+        // runs leave behind. The single-node figure is bimodal between runs
+        // all the same (about 37 or 93 µs here); compare several runs.
         let three_vs_one = cluster_latencies(&binary, dir.path(), cluster_requests).await?;
         println!("\nclear-cache p50, 3 nodes / 1 node: {three_vs_one:.2}x (target <= 2x)\n");
         let cached = start_node(&binary, dir.path(), "cached", &[])?;
