@@ -9,9 +9,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow};
+
+/// How long a node may take to say it serves.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to start a node.
 pub struct Launch<'a> {
@@ -46,9 +51,11 @@ pub struct NodeProcess {
 }
 
 impl NodeProcess {
-    /// Starts a node and waits until it serves.
+    /// Starts a node and waits until it serves. A node that exits or stays
+    /// silent for a minute first is killed, and its log named in the error.
     pub fn start(launch: &Launch) -> anyhow::Result<NodeProcess> {
         std::fs::create_dir_all(launch.conf_dir)?;
+        let mut log = std::fs::OpenOptions::new().create(true).append(true).open(launch.log)?;
         let mut command = Command::new(launch.binary);
         command
             .env("ES_PATH_CONF", launch.conf_dir)
@@ -60,39 +67,46 @@ impl NodeProcess {
             command.arg("-E").arg(format!("{key}={value}"));
         }
         let mut child = command.spawn().with_context(|| format!("starting {}", launch.binary.display()))?;
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
-        let mut log = std::fs::OpenOptions::new().create(true).append(true).open(launch.log)?;
-        let started = loop {
-            let Some(line) = lines.next() else {
-                let _ = child.wait();
-                bail!("the node exited before it started; see {}", launch.log.display());
-            };
-            let line = line?;
-            writeln!(log, "{line}")?;
-            if line.contains("node started") {
-                break line;
-            }
-        };
-        // Keep copying, so that the node never blocks on a full pipe.
+        let stdout = child.stdout.take().expect("stdout is piped");
+        // Copies the node's output to its log for as long as it runs (so that
+        // it never blocks on a full pipe), handing over the start line.
+        let (started_tx, started_rx) = mpsc::channel();
         let log_copier = std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
+            let mut started_tx = Some(started_tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let _ = writeln!(log, "{line}");
+                if line.contains("node started")
+                    && let Some(tx) = started_tx.take()
+                {
+                    let _ = tx.send(line);
+                }
             }
         });
+        let mut node = NodeProcess {
+            child,
+            log_copier: Some(log_copier),
+            node_id: String::new(),
+            http: SocketAddr::from(([0, 0, 0, 0], 0)),
+            transport: SocketAddr::from(([0, 0, 0, 0], 0)),
+            log: launch.log.to_path_buf(),
+        };
+        // From here on, an error drops `node`, which kills the process.
+        let started = started_rx.recv_timeout(START_TIMEOUT).map_err(|error| {
+            let why = match error {
+                mpsc::RecvTimeoutError::Timeout => "did not start within a minute",
+                mpsc::RecvTimeoutError::Disconnected => "exited before it started",
+            };
+            anyhow!("the node {why}; see {}", launch.log.display())
+        })?;
         let field = |key: &str| {
             started
                 .split_whitespace()
                 .find_map(|word| word.strip_prefix(key)?.strip_prefix('='))
                 .with_context(|| format!("no {key} in {started}"))
         };
-        let node = NodeProcess {
-            node_id: field("node_id")?.to_string(),
-            http: field("http_address")?.parse()?,
-            transport: field("transport_address")?.parse()?,
-            log: launch.log.to_path_buf(),
-            child,
-            log_copier: Some(log_copier),
-        };
+        node.node_id = field("node_id")?.to_string();
+        node.http = field("http_address")?.parse()?;
+        node.transport = field("transport_address")?.parse()?;
         Ok(node)
     }
 

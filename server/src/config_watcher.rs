@@ -130,13 +130,15 @@ impl ConfigWatcher {
                     if let Some((_, path)) = paths.iter().find(|(n, _)| *n == name) {
                         seen.insert(name, fingerprint(path));
                     }
-                    reloads.reloaded(name);
                     let callback = Arc::clone(&callbacks[name]);
                     // Reloading reads files and parses them: keep it off the
                     // async workers.
                     if let Err(error) = tokio::task::spawn_blocking(move || callback()).await {
                         tracing::error!(file = name, %error, "reloading a config file failed");
                     }
+                    // Counted once done, so that whoever sees the count sees
+                    // what the reload did.
+                    reloads.reloaded(name);
                 }
             }
         });

@@ -105,7 +105,10 @@ impl Metrics {
         )
         .expect("valid metric");
         let reloads = IntCounterVec::new(
-            Opts::new("security_config_reloads_total", "Reloads of a security config file after a change was noticed."),
+            Opts::new(
+                "security_config_reloads_total",
+                "Completed reloads of a security config file after a change was noticed.",
+            ),
             &["file"],
         )
         .expect("valid metric");
@@ -191,7 +194,7 @@ impl ReloadCounter {
         let _ = self.0.with_label_values(&[file]);
     }
 
-    /// Counts a reload of `file`.
+    /// Counts a completed reload of `file`.
     pub fn reloaded(&self, file: &str) {
         self.0.with_label_values(&[file]).inc();
     }

@@ -92,7 +92,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "xpack.security.authc.service_token.cache.hash_algo",
         default: "ssha256",
-        help: "how the token caches hash the secrets they remember",
+        help: "how the token caches hash the secrets they remember; computed on every cache hit, on the request's \
+               thread, so a slow algorithm (bcrypt, pbkdf2) costs every request its hash",
     },
     SettingSpec {
         key: "xpack.security.authc.service_token_hashing.algorithm",

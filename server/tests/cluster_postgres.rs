@@ -93,11 +93,20 @@ fn server_addr(admin: &str) -> std::net::SocketAddr {
 }
 
 /// The database's password in `admin`, a secret the nodes must not log.
+/// It must not occur in what they may log innocently: the user name, the
+/// test databases' names (`estokens_<digits>_<digits>`).
 fn password(admin: &str) -> String {
     let userinfo = admin.split_once("://").unwrap().1.rsplit_once('@').map(|(userinfo, _)| userinfo).unwrap_or("");
-    let password = userinfo.split_once(':').map(|(_, password)| password.to_string()).unwrap_or_default();
-    assert!(!password.is_empty(), "ES_TOKENS_TEST_POSTGRES_URL must name a password (the logs are checked for it)");
-    password
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    assert!(
+        !password.is_empty()
+            && !user.contains(password)
+            && !"estokens_".contains(password)
+            && !password.chars().all(|c| c.is_ascii_digit() || c == '_'),
+        "ES_TOKENS_TEST_POSTGRES_URL must name a password that is not part of the user or database names (the logs \
+         are checked for it)"
+    );
+    password.to_string()
 }
 
 /// Two formed nodes whose security index is a fresh database, reached
