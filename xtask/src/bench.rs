@@ -1,7 +1,11 @@
-//! `cargo xtask bench`: requests per second of a release node on loopback,
-//! every figure from one run so that they can be compared as ratios.
+//! `cargo xtask bench`: latency and requests per second of release nodes on
+//! loopback, every figure from one run so that they can be compared as
+//! ratios.
 //!
-//! Scenarios, each on a fresh keep-alive connection per worker:
+//! First, clear-cache latency through clusters of 1, 3 and 5 nodes, one
+//! request at a time, the clusters taking turns, next to the fan-out floor
+//! (the cheapest parallel call to two nodes this machine allows). Then
+//! throughput scenarios, each on a fresh keep-alive connection per worker:
 //! - `GET /` as `elastic` (Basic, realm cache warm): the cheapest request;
 //! - `GET /_security/_authenticate` with a bearer service token, token cache
 //!   warm;
@@ -17,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use base64::Engine;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper_util::rt::TokioIo;
 
 use es_tokens_node_process::{Launch, NodeProcess};
@@ -25,6 +29,8 @@ use es_tokens_node_process::{Launch, NodeProcess};
 use crate::node_process::{build_release, workspace};
 
 const PASSWORD: &str = "bench-password";
+/// The benchmark clusters' transport secret.
+const SECRET: &str = "bench-secret";
 
 /// How long each scenario runs, and with how many connections.
 pub struct Load {
@@ -63,7 +69,12 @@ pub async fn request(addr: SocketAddr, method: &str, path: &str, authorization: 
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
-async fn connect(addr: SocketAddr) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Empty<Bytes>>> {
+async fn connect<B>(addr: SocketAddr) -> anyhow::Result<hyper::client::conn::http1::SendRequest<B>>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -202,8 +213,7 @@ pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow:
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         // Latency first, so that it does not depend on what the throughput
-        // runs leave behind. The single-node figure is bimodal between runs
-        // all the same (about 37 or 93 µs here); compare several runs.
+        // runs leave behind.
         let three_vs_one = cluster_latencies(&binary, dir.path(), cluster_requests).await?;
         println!("\nclear-cache p50, 3 nodes / 1 node: {three_vs_one:.2}x (target <= 2x)\n");
         let cached = start_node(&binary, dir.path(), "cached", &[])?;
@@ -249,53 +259,142 @@ pub fn run(seconds: u64, connections: usize, cluster_requests: usize) -> anyhow:
     })
 }
 
+/// Sends the node-to-node clear of `keys` to every one of `members` at once,
+/// one round at a time on a keep-alive connection per member, with the
+/// leanest client there is (one hyper connection, no pool): the least a
+/// fan-out to those members can cost on this machine. The latencies of the
+/// measured rounds.
+async fn fan_out_floor(
+    members: &[SocketAddr],
+    secret: &str,
+    warm_up: usize,
+    measured: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({
+        "cache": "service",
+        "keys": ["elastic/fleet-server/bench"],
+    }))?);
+    let mut senders = Vec::new();
+    for member in members {
+        senders.push((*member, connect::<Full<Bytes>>(*member).await?));
+    }
+    let mut latencies = Vec::new();
+    for round in 0..warm_up + measured {
+        let sent = Instant::now();
+        let calls = senders.iter_mut().map(|(member, sender)| {
+            let request = http::Request::post("/_transport/security/cache/clear")
+                .header("host", member.to_string())
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {secret}"))
+                .body(Full::new(body.clone()))
+                .expect("a valid request");
+            async move {
+                sender.ready().await?;
+                let response = sender.send_request(request).await?;
+                let status = response.status().as_u16();
+                response.into_body().collect().await?;
+                anyhow::ensure!(status == 200, "the node-to-node clear answered {status}");
+                anyhow::Ok(())
+            }
+        });
+        for outcome in futures::future::join_all(calls).await {
+            outcome?;
+        }
+        if round >= warm_up {
+            latencies.push(sent.elapsed());
+        }
+    }
+    Ok(latencies)
+}
+
+/// The cluster sizes the latency benchmark compares.
+const CLUSTER_SIZES: [usize; 3] = [1, 3, 5];
+/// How many blocks each cluster's requests are sent in, the clusters taking
+/// turns, so that a change in the machine's state during the run (which
+/// CPUs the scheduler puts the processes on, above all) reaches every
+/// cluster alike instead of one.
+const ROUNDS: usize = 10;
+
 /// Clear-cache latency through one node of clusters of 1, 3 and 5 nodes,
-/// one request at a time; the p50 ratio of 3 nodes to 1.
+/// one request at a time, the clusters taking turns; the p50 ratio of 3
+/// nodes to 1.
+///
+/// It also measures the fan-out floor (see [`fan_out_floor`]) to the other
+/// two nodes of the 3: a clear through 3 nodes costs at least what it costs
+/// through 1 plus that floor.
 async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> anyhow::Result<f64> {
     let secret = dir.join("transport_secret");
-    std::fs::write(&secret, "bench-secret")?;
-    println!("\nclear-cache latency through one node, {requests} sequential requests per cluster size");
+    std::fs::write(&secret, SECRET)?;
+    let mut clusters = Vec::new();
+    for size in CLUSTER_SIZES {
+        clusters.push(start_cluster(binary, dir, size, &secret).await?);
+    }
+    let per_round = requests.div_ceil(ROUNDS);
+    let warm_up = Span::Requests(per_round / 10);
+    let mut latencies = vec![Vec::new(); clusters.len()];
+    let mut floor = Vec::new();
+    let others: Vec<SocketAddr> = clusters[1][1..].iter().map(|node| node.transport).collect();
+    for _ in 0..ROUNDS {
+        for (nodes, latencies) in clusters.iter().zip(&mut latencies) {
+            let coordinator = nodes[0].http;
+            let measured = Span::Requests(per_round);
+            latencies.extend(send_sequentially(coordinator, "POST", CLEAR, &elastic(), warm_up, measured).await?);
+        }
+        floor.extend(fan_out_floor(&others, SECRET, per_round / 10, per_round).await?);
+    }
+    println!(
+        "\nclear-cache latency through one node, {} sequential requests per cluster size \
+         ({ROUNDS} rounds, the clusters taking turns)",
+        per_round * ROUNDS
+    );
     println!("{:<10} {:>10} {:>10}", "nodes", "p50", "p99");
     let mut p50s = Vec::new();
-    for size in [1usize, 3, 5] {
-        let cluster_dir = dir.join(format!("cluster-{size}"));
-        let index = format!("sqlite://{}", cluster_dir.join("security.db").display());
-        std::fs::create_dir_all(&cluster_dir)?;
-        let mut nodes: Vec<NodeProcess> = Vec::new();
-        for i in 1..=size {
-            let seeds = nodes.first().map(|n| n.transport.to_string()).unwrap_or_default();
-            let secret = secret.display().to_string();
-            let settings = [
-                ("cluster.name", format!("bench-{size}")),
-                ("discovery.seed_hosts", seeds),
-                ("transport.shared_secret_file", secret),
-                ("security.index.url", index.clone()),
-            ];
-            let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            nodes.push(start_node(binary, &cluster_dir, &format!("node-{i}"), &settings)?);
-        }
-        let coordinator = nodes[0].http;
-        let path = "/_security/service/elastic/fleet-server/credential/token/bench/_clear_cache";
-        let authorization = elastic();
-        // Wait until the coordinating node sees every member.
-        let started = Instant::now();
-        loop {
-            let (_, body) = request(coordinator, "POST", path, &authorization).await?;
-            let body: serde_json::Value = serde_json::from_str(&body)?;
-            if body["_nodes"]["successful"] == size as u64 {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(30) {
-                bail!("a cluster of {size} did not form");
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        // A tenth more, first, warms the connections up.
-        let (warm_up, measured) = (Span::Requests(requests / 10), Span::Requests(requests));
-        let latencies = send_sequentially(coordinator, "POST", path, &authorization, warm_up, measured).await?;
+    for (size, latencies) in CLUSTER_SIZES.iter().zip(latencies) {
         let (p50, p99) = percentiles(latencies);
         println!("{size:<10} {:>10} {:>10}", micros(p50), micros(p99));
         p50s.push(p50.as_secs_f64());
     }
+    let (floor_p50, floor_p99) = percentiles(floor);
+    println!("{:<10} {:>10} {:>10}", "floor", micros(floor_p50), micros(floor_p99));
+    println!(
+        "\nfloor: a bare node-to-node clear sent to the other 2 nodes of the 3 at once by a lean client;\n\
+         (1 node + floor) / 1 node = {:.2}x, about the least the 3-node / 1-node ratio can be on this machine",
+        (p50s[0] + floor_p50.as_secs_f64()) / p50s[0]
+    );
     Ok(p50s[1] / p50s[0])
+}
+
+/// The clear-cache call the latency benchmark sends.
+const CLEAR: &str = "/_security/service/elastic/fleet-server/credential/token/bench/_clear_cache";
+
+/// Starts a cluster of `size` nodes sharing one SQLite index, and waits until
+/// the first node, which coordinates the benchmark's calls, sees them all.
+async fn start_cluster(binary: &Path, dir: &Path, size: usize, secret: &Path) -> anyhow::Result<Vec<NodeProcess>> {
+    let cluster_dir = dir.join(format!("cluster-{size}"));
+    let index = format!("sqlite://{}", cluster_dir.join("security.db").display());
+    std::fs::create_dir_all(&cluster_dir)?;
+    let mut nodes: Vec<NodeProcess> = Vec::new();
+    for i in 1..=size {
+        let seeds = nodes.first().map(|n| n.transport.to_string()).unwrap_or_default();
+        let settings = [
+            ("cluster.name", format!("bench-{size}")),
+            ("discovery.seed_hosts", seeds),
+            ("transport.shared_secret_file", secret.display().to_string()),
+            ("security.index.url", index.clone()),
+        ];
+        let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        nodes.push(start_node(binary, &cluster_dir, &format!("node-{i}"), &settings)?);
+    }
+    let started = Instant::now();
+    loop {
+        let (_, body) = request(nodes[0].http, "POST", CLEAR, &elastic()).await?;
+        let body: serde_json::Value = serde_json::from_str(&body)?;
+        if body["_nodes"]["successful"] == size as u64 {
+            return Ok(nodes);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("a cluster of {size} did not form");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
