@@ -27,6 +27,10 @@ pub fn is_reserved_username(username: &str) -> bool {
 pub struct ReservedRealm {
     index: Arc<SecurityIndex>,
     cache: UserCache,
+    /// The hash of `ELASTIC_PASSWORD`, Elasticsearch's `bootstrap.password`:
+    /// `elastic`'s password while the index holds none, e.g. in the moment
+    /// between a new index appearing and the node setting it up.
+    bootstrap_hash: Option<String>,
 }
 
 /// How `elastic` got its password on this start.
@@ -41,9 +45,10 @@ pub enum Bootstrap {
 }
 
 impl ReservedRealm {
-    /// The realm over `index`.
-    pub fn new(index: Arc<SecurityIndex>, cache: UserCache) -> Self {
-        ReservedRealm { index, cache }
+    /// The realm over `index`; `bootstrap_hash` is the hash of the
+    /// bootstrap password, if there is one.
+    pub fn new(index: Arc<SecurityIndex>, cache: UserCache, bootstrap_hash: Option<String>) -> Self {
+        ReservedRealm { index, cache, bootstrap_hash }
     }
 
     /// Makes sure `elastic` has a password, on a new security index. An
@@ -90,7 +95,11 @@ impl ReservedRealm {
         if !is_reserved_username(username) {
             return Ok(RealmOutcome::NotHandled);
         }
-        let lookup = async { Ok(self.password_hash(username).await?.map(|hash| (reserved_user(username), hash))) };
+        let lookup = async {
+            let stored = self.password_hash(username).await?;
+            let bootstrap = || self.bootstrap_hash.clone().filter(|_| username == ELASTIC);
+            Ok(stored.or_else(bootstrap).map(|hash| (reserved_user(username), hash)))
+        };
         // Reserved users without a password (all but `elastic` here) cannot
         // log in, and the realm does not let another realm try them.
         self.cache.authenticate(username, password, RealmOutcome::Failed, lookup).await
@@ -158,7 +167,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
         let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let realm = ReservedRealm::new(Arc::clone(&index), cache());
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), None);
         let bootstrap = realm.ensure_elastic_password(Some("first-password"), hasher).await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
         assert!(
@@ -167,17 +176,39 @@ mod tests {
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let again = ReservedRealm::new(Arc::clone(&index), cache());
+        let again = ReservedRealm::new(Arc::clone(&index), cache(), None);
         let bootstrap = again.ensure_elastic_password(Some("other-password"), hasher).await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
 
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let realm = ReservedRealm::new(index, cache());
+        let realm = ReservedRealm::new(index, cache(), None);
         let bootstrap = realm.ensure_elastic_password(None, hasher).await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
         assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));
+    }
+
+    #[tokio::test]
+    async fn without_a_stored_password_elastic_has_the_bootstrap_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
+        let hasher = Hasher::Pbkdf2 { iterations: 1000 };
+        let bootstrap_hash = hasher.hash_blocking("bootstrap-password").await.unwrap();
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some(bootstrap_hash));
+        assert!(matches!(
+            realm.authenticate("elastic", "bootstrap-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
+        // Only elastic's, and only until the index holds a password.
+        assert_eq!(realm.authenticate("kibana_system", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
+        realm.insert_password_hash(ELASTIC, &hasher.hash_blocking("stored-password").await.unwrap()).await.unwrap();
+        realm.invalidate_cache();
+        assert_eq!(realm.authenticate("elastic", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
+        assert!(matches!(
+            realm.authenticate("elastic", "stored-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
     }
 }

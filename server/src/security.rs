@@ -93,9 +93,19 @@ impl Security {
         // The reserved realm's cache settings are its own in Elasticsearch
         // (`realms.reserved.reserved.cache.*`), not the file realm's; this
         // node does not read them, so they keep their defaults.
-        let reserved_realm = Arc::new(ReservedRealm::new(Arc::clone(&index), UserCache::with_defaults()));
         let bootstrap_password = settings.bootstrap_password.clone();
         let password_hasher = settings.password_hasher;
+        let bootstrap_hash = match &bootstrap_password {
+            Some(password) => Some(
+                password_hasher
+                    .hash_blocking(password)
+                    .await
+                    .map_err(|error| SecurityError::Bootstrap(StoreError(error.to_string())))?,
+            ),
+            None => None,
+        };
+        let reserved_realm =
+            Arc::new(ReservedRealm::new(Arc::clone(&index), UserCache::with_defaults(), bootstrap_hash));
         set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher)
             .await
             .map_err(SecurityError::Bootstrap)?;
