@@ -8,14 +8,15 @@
 //! refused on both sides. A node that joined stays a member while it is down,
 //! so that cluster-wide calls report it as failed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use es_tokens_transport_client::Client as TransportClient;
+use es_tokens_transport_client::channel::{CONNECT_TIMEOUT, Channel};
 use es_tokens_types::{ErrorCause, ErrorResponse, HandshakeRequest, HandshakeResponse, NodeInfo, NodeStatistics};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
 use crate::background_task::BackgroundTask;
 use crate::error::{ServiceError, innermost};
@@ -33,6 +34,12 @@ pub struct Cluster {
     seeds: Vec<String>,
     /// Other members by node id.
     members: RwLock<BTreeMap<String, NodeInfo>>,
+    /// The way to each transport address this node has called, kept so that
+    /// its connections are reused.
+    channels: Mutex<HashMap<String, Arc<Channel>>>,
+    /// The cluster's shared secret, presented on every call.
+    secret: Option<String>,
+    /// Carries the calls a channel cannot.
     http: reqwest::Client,
     node_timeout: Duration,
     request_ids: AtomicU64,
@@ -71,16 +78,8 @@ impl Cluster {
         secret: Option<&str>,
         node_timeout: Duration,
     ) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(secret) = secret {
-            let mut value: reqwest::header::HeaderValue =
-                format!("Bearer {secret}").parse().expect("the secret is a valid header value");
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
-        }
         let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(2))
+            .connect_timeout(CONNECT_TIMEOUT)
             .http1_only()
             .tcp_nodelay(true)
             .build()
@@ -90,6 +89,8 @@ impl Cluster {
             local: RwLock::new(local),
             seeds,
             members: RwLock::new(BTreeMap::new()),
+            channels: Mutex::new(HashMap::new()),
+            secret: secret.map(str::to_string),
             http,
             node_timeout,
             request_ids: AtomicU64::new(0),
@@ -195,7 +196,13 @@ impl Cluster {
 
     /// A client of the node-to-node API at `address`.
     pub fn client(&self, address: &str) -> TransportClient {
-        TransportClient::new_with_client(&format!("http://{address}"), self.http.clone())
+        let channel = Arc::clone(
+            self.channels
+                .lock()
+                .entry(address.to_string())
+                .or_insert_with(|| Arc::new(Channel::new(address, self.secret.as_deref()))),
+        );
+        TransportClient::over(channel, self.http.clone())
     }
 
     /// Runs an action on every member at once: `local` on this node,

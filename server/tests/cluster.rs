@@ -249,3 +249,21 @@ async fn an_acknowledged_token_survives_a_crash_and_no_secret_reaches_the_log() 
     let parsed = es_tokens_server::service_account_token::ServiceAccountToken::parse(&token).unwrap();
     cluster.assert_no_secret_in_logs(&[token.as_str(), wrong.as_str(), parsed.secret()]);
 }
+
+/// A node that comes back at the same transport address is reached again at
+/// once, although the connections kept alive to its old process broke.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_back_at_its_address_is_reached_at_once() {
+    let mut cluster = ProcessCluster::start(2, &[]);
+    cluster.wait_formed().await;
+    // Leaves a kept-alive connection from node 1 to node 2.
+    assert_eq!(clear(&cluster.nodes[0], "*").await["_nodes"]["successful"], 2);
+    let port = cluster.nodes[1].transport.port().to_string();
+    let seeds = cluster.nodes[0].transport.to_string();
+    cluster.nodes[1].kill();
+    cluster.nodes[1] = cluster.spawn("node-2", "test-cluster", &seeds, &[("transport.port", &port)]);
+    for _ in 0..3 {
+        let body = clear(&cluster.nodes[0], "*").await;
+        assert_eq!(body["_nodes"], serde_json::json!({"total": 2, "successful": 2, "failed": 0}));
+    }
+}

@@ -3,9 +3,16 @@
 //! `openapi/transport.json`; the wire types are the shared
 //! [`es_tokens_types`].
 //!
-//! The caller passes a `reqwest` client whose default headers carry the
-//! cluster's shared secret (`Authorization: Bearer <secret>`).
+//! Each client carries a [`Channel`] to its node: the cluster's shared
+//! secret, presented on every call (`Authorization: Bearer <secret>`), and
+//! the keep-alive connections the calls go over; the `reqwest` client passed
+//! in carries only what that path cannot (see [`channel`]).
 
+pub mod channel;
+
+use std::sync::Arc;
+
+pub use channel::Channel;
 /// The wire types, re-exported.
 pub use es_tokens_types;
 
@@ -13,6 +20,8 @@ progenitor::generate_api!(
     spec = "../openapi/transport.json",
     interface = Positional,
     tags = Merged,
+    inner_type = std::sync::Arc<crate::Channel>,
+    hooks = Expected,
     replace = {
         ClearSecurityCacheNodeRequest = es_tokens_types::ClearSecurityCacheNodeRequest,
         ErrorCause = es_tokens_types::ErrorCause,
@@ -24,3 +33,25 @@ progenitor::generate_api!(
         NodeServiceCredentials = es_tokens_types::NodeServiceCredentials,
     },
 );
+
+impl Client {
+    /// A client of the node `channel` leads to; `http` carries the calls its
+    /// channel cannot.
+    pub fn over(channel: Arc<Channel>, http: reqwest::Client) -> Self {
+        Client::new_with_client(&channel.base_url(), http, channel)
+    }
+}
+
+impl ClientHooks<Arc<Channel>> for Client {
+    async fn pre<E>(&self, request: &mut reqwest::Request, _: &OperationInfo) -> Result<(), Error<E>> {
+        self.inner().authorize(request);
+        Ok(())
+    }
+
+    async fn exec(&self, request: reqwest::Request, _: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        match self.inner().send(&request).await {
+            Some(response) => Ok(response),
+            None => self.client().execute(request).await,
+        }
+    }
+}

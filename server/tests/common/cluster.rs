@@ -164,10 +164,15 @@ impl ProcessCluster {
     }
 }
 
-/// Starts `es-tokens` with `base` and `extra` settings; waits until it
-/// serves.
+/// Starts `es-tokens` with `base` and `extra` settings (an `extra` setting
+/// replaces a `base` one of the same key); waits until it serves.
 pub fn spawn_node(name: &str, conf_dir: &Path, base: &[(&str, &str)], extra: &[(&str, &str)]) -> ProcessNode {
-    let settings: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+    let settings: Vec<(&str, &str)> = base
+        .iter()
+        .filter(|(key, _)| !extra.iter().any(|(replaced, _)| replaced == key))
+        .chain(extra)
+        .copied()
+        .collect();
     let log = conf_dir.join("..").join("log.txt");
     let process = NodeProcess::start(&Launch {
         binary: Path::new(env!("CARGO_BIN_EXE_es-tokens")),
