@@ -1,7 +1,9 @@
 //! The reserved realm: Elasticsearch's built-in users. Only `elastic`, the
 //! superuser, can log in here; its password hash lives in the security index.
 //! On first start it comes from `ELASTIC_PASSWORD`, or is generated and
-//! printed once, as Elasticsearch does.
+//! printed once, as Elasticsearch does. While the index holds none,
+//! `ELASTIC_PASSWORD` is the password, as `bootstrap.password` is in
+//! Elasticsearch.
 
 use std::sync::Arc;
 
@@ -27,10 +29,18 @@ pub fn is_reserved_username(username: &str) -> bool {
 pub struct ReservedRealm {
     index: Arc<SecurityIndex>,
     cache: UserCache,
-    /// The hash of `ELASTIC_PASSWORD`, Elasticsearch's `bootstrap.password`:
-    /// `elastic`'s password while the index holds none, e.g. in the moment
-    /// between a new index appearing and the node setting it up.
-    bootstrap_hash: Option<String>,
+    /// `ELASTIC_PASSWORD`, if set: `elastic`'s password while the index
+    /// holds none, e.g. in the moment between a new index appearing and the
+    /// node setting it up.
+    bootstrap: Option<BootstrapPassword>,
+    /// How a password `elastic` gets is hashed.
+    password_hasher: Hasher,
+}
+
+/// The bootstrap password and its hash. Not `Debug`: it is a secret.
+struct BootstrapPassword {
+    password: String,
+    hash: String,
 }
 
 /// How `elastic` got its password on this start.
@@ -45,24 +55,32 @@ pub enum Bootstrap {
 }
 
 impl ReservedRealm {
-    /// The realm over `index`; `bootstrap_hash` is the hash of the
-    /// bootstrap password, if there is one.
-    pub fn new(index: Arc<SecurityIndex>, cache: UserCache, bootstrap_hash: Option<String>) -> Self {
-        ReservedRealm { index, cache, bootstrap_hash }
+    /// The realm over `index`, with `ELASTIC_PASSWORD` if set; passwords are
+    /// hashed with `password_hasher`.
+    pub async fn new(
+        index: Arc<SecurityIndex>,
+        cache: UserCache,
+        bootstrap_password: Option<&str>,
+        password_hasher: Hasher,
+    ) -> Result<Self, StoreError> {
+        let bootstrap = match bootstrap_password {
+            Some(password) => {
+                let hash = password_hasher.hash_blocking(password).await.map_err(|e| StoreError(e.to_string()))?;
+                Some(BootstrapPassword { password: password.to_string(), hash })
+            }
+            None => None,
+        };
+        Ok(ReservedRealm { index, cache, bootstrap, password_hasher })
     }
 
     /// Makes sure `elastic` has a password, on a new security index. An
     /// existing password wins over `ELASTIC_PASSWORD`, as the security index
     /// wins over `bootstrap.password` in Elasticsearch.
-    pub async fn ensure_elastic_password(
-        &self,
-        bootstrap_password: Option<&str>,
-        password_hasher: Hasher,
-    ) -> Result<Bootstrap, StoreError> {
+    pub async fn ensure_elastic_password(&self) -> Result<Bootstrap, StoreError> {
         let bootstrap = match self.password_hash(ELASTIC).await? {
             Some(hash) => {
-                if let Some(password) = bootstrap_password
-                    && !verify_hash_blocking(password, hash).await
+                if let Some(bootstrap) = &self.bootstrap
+                    && !verify_hash_blocking(&bootstrap.password, hash).await
                 {
                     tracing::warn!(
                         "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
@@ -71,14 +89,18 @@ impl ReservedRealm {
                 Bootstrap::Existing
             }
             None => {
-                let (password, bootstrap) = match bootstrap_password {
-                    Some(password) => (password.to_string(), Bootstrap::FromEnvironment),
+                let (hash, bootstrap) = match &self.bootstrap {
+                    Some(bootstrap) => (bootstrap.hash.clone(), Bootstrap::FromEnvironment),
                     None => {
                         let password = generate_password();
-                        (password.clone(), Bootstrap::Generated(password))
+                        let hash = self
+                            .password_hasher
+                            .hash_blocking(&password)
+                            .await
+                            .map_err(|e| StoreError(e.to_string()))?;
+                        (hash, Bootstrap::Generated(password))
                     }
                 };
-                let hash = password_hasher.hash_blocking(&password).await.map_err(|e| StoreError(e.to_string()))?;
                 if self.insert_password_hash(ELASTIC, &hash).await? {
                     bootstrap
                 } else {
@@ -97,7 +119,7 @@ impl ReservedRealm {
         }
         let lookup = async {
             let stored = self.password_hash(username).await?;
-            let bootstrap = || self.bootstrap_hash.clone().filter(|_| username == ELASTIC);
+            let bootstrap = || self.bootstrap.as_ref().filter(|_| username == ELASTIC).map(|b| b.hash.clone());
             Ok(stored.or_else(bootstrap).map(|hash| (reserved_user(username), hash)))
         };
         // Reserved users without a password (all but `elastic` here) cannot
@@ -167,8 +189,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
         let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let realm = ReservedRealm::new(Arc::clone(&index), cache(), None);
-        let bootstrap = realm.ensure_elastic_password(Some("first-password"), hasher).await.unwrap();
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), hasher).await.unwrap();
+        let bootstrap = realm.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
         assert!(
             matches!(realm.authenticate("elastic", "first-password").await.unwrap(), RealmOutcome::Authenticated(u) if u.roles == ["superuser"])
@@ -176,15 +198,15 @@ mod tests {
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let again = ReservedRealm::new(Arc::clone(&index), cache(), None);
-        let bootstrap = again.ensure_elastic_password(Some("other-password"), hasher).await.unwrap();
+        let again = ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), hasher).await.unwrap();
+        let bootstrap = again.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
 
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let realm = ReservedRealm::new(index, cache(), None);
-        let bootstrap = realm.ensure_elastic_password(None, hasher).await.unwrap();
+        let realm = ReservedRealm::new(index, cache(), None, hasher).await.unwrap();
+        let bootstrap = realm.ensure_elastic_password().await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
         assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));
@@ -195,8 +217,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
         let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let bootstrap_hash = hasher.hash_blocking("bootstrap-password").await.unwrap();
-        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some(bootstrap_hash));
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("bootstrap-password"), hasher).await.unwrap();
         assert!(matches!(
             realm.authenticate("elastic", "bootstrap-password").await.unwrap(),
             RealmOutcome::Authenticated(_)

@@ -63,12 +63,8 @@ pub struct Security {
 
 /// Gives `elastic` a password if the index has none, and shows a generated
 /// one on the console.
-async fn set_up_elastic(
-    realm: &ReservedRealm,
-    bootstrap_password: Option<&str>,
-    hasher: Hasher,
-) -> Result<(), StoreError> {
-    if let Bootstrap::Generated(password) = realm.ensure_elastic_password(bootstrap_password, hasher).await? {
+async fn set_up_elastic(realm: &ReservedRealm) -> Result<(), StoreError> {
+    if let Bootstrap::Generated(password) = realm.ensure_elastic_password().await? {
         announce_generated_password(&password);
     }
     Ok(())
@@ -93,22 +89,16 @@ impl Security {
         // The reserved realm's cache settings are its own in Elasticsearch
         // (`realms.reserved.reserved.cache.*`), not the file realm's; this
         // node does not read them, so they keep their defaults.
-        let bootstrap_password = settings.bootstrap_password.clone();
-        let password_hasher = settings.password_hasher;
-        let bootstrap_hash = match &bootstrap_password {
-            Some(password) => Some(
-                password_hasher
-                    .hash_blocking(password)
-                    .await
-                    .map_err(|error| SecurityError::Bootstrap(StoreError(error.to_string())))?,
-            ),
-            None => None,
-        };
-        let reserved_realm =
-            Arc::new(ReservedRealm::new(Arc::clone(&index), UserCache::with_defaults(), bootstrap_hash));
-        set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher)
-            .await
-            .map_err(SecurityError::Bootstrap)?;
+        let reserved_realm = ReservedRealm::new(
+            Arc::clone(&index),
+            UserCache::with_defaults(),
+            settings.bootstrap_password.as_deref(),
+            settings.password_hasher,
+        )
+        .await
+        .map_err(SecurityError::Bootstrap)?;
+        let reserved_realm = Arc::new(reserved_realm);
+        set_up_elastic(&reserved_realm).await.map_err(SecurityError::Bootstrap)?;
         let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));
         let monitor = security_index_monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
             let cache = Arc::clone(&caches.index);
@@ -118,16 +108,17 @@ impl Security {
             move |change| {
                 let (cache, reserved_realm) = (Arc::clone(&cache), Arc::clone(&reserved_realm));
                 let (index, cluster_uuid) = (Arc::clone(&index), Arc::clone(&cluster_uuid));
-                let bootstrap_password = bootstrap_password.clone();
                 Box::pin(async move {
                     cache.invalidate_all(EvictionCause::IndexChange);
                     reserved_realm.invalidate_cache();
                     if change == Change::NewIndex {
-                        if let Err(error) =
-                            set_up_elastic(&reserved_realm, bootstrap_password.as_deref(), password_hasher).await
-                        {
+                        if let Err(error) = set_up_elastic(&reserved_realm).await {
                             tracing::error!(%error, "failed to set up the [elastic] user in the new security index");
                         }
+                        // A login meanwhile may have been checked against
+                        // ELASTIC_PASSWORD, which the new index may not
+                        // hold (another node may have set elastic up first).
+                        reserved_realm.invalidate_cache();
                         if let Ok(uuid) = index.cluster_uuid().await {
                             *cluster_uuid.write() = uuid;
                         }
