@@ -34,7 +34,7 @@ pub struct Cluster {
     seeds: Vec<String>,
     /// Other members by node id.
     members: RwLock<BTreeMap<String, NodeInfo>>,
-    /// The way to each transport address this node has called, kept so that
+    /// The way to each seed and member's transport address, kept so that
     /// its connections are reused.
     channels: Mutex<HashMap<String, Arc<Channel>>>,
     /// The cluster's shared secret, presented on every call.
@@ -78,7 +78,10 @@ impl Cluster {
         secret: Option<&str>,
         node_timeout: Duration,
     ) -> Self {
+        // No proxy: the channels never use one, and a call must not take the
+        // secret anywhere but to the node.
         let http = reqwest::Client::builder()
+            .no_proxy()
             .connect_timeout(CONNECT_TIMEOUT)
             .http1_only()
             .tcp_nodelay(true)
@@ -147,6 +150,9 @@ impl Cluster {
         addresses.dedup();
         let local = self.local();
         addresses.retain(|address| *address != local.transport_address);
+        // Addresses no longer called (a member that came back elsewhere)
+        // close their connections.
+        self.channels.lock().retain(|address, _| addresses.binary_search(address).is_ok());
         let request = HandshakeRequest { cluster_name: self.name.clone(), node: local };
         let handshakes = addresses.iter().map(|address| {
             let client = self.client(address);
@@ -196,12 +202,16 @@ impl Cluster {
 
     /// A client of the node-to-node API at `address`.
     pub fn client(&self, address: &str) -> TransportClient {
-        let channel = Arc::clone(
-            self.channels
-                .lock()
-                .entry(address.to_string())
-                .or_insert_with(|| Arc::new(Channel::new(address, self.secret.as_deref()))),
-        );
+        let mut channels = self.channels.lock();
+        let channel = match channels.get(address) {
+            Some(channel) => Arc::clone(channel),
+            None => {
+                let channel = Arc::new(Channel::new(address, self.secret.as_deref()));
+                channels.insert(address.to_string(), Arc::clone(&channel));
+                channel
+            }
+        };
+        drop(channels);
         TransportClient::over(channel, self.http.clone())
     }
 

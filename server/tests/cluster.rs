@@ -34,6 +34,13 @@ async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 0, "{}", node.name);
     }
 
+    // Every node-to-node call so far went over the nodes' channels, none
+    // through the reqwest fallback.
+    let fallback = "the channel could not carry a node-to-node call";
+    for node in &cluster.nodes {
+        assert!(!node.logged(fallback), "{} fell back to reqwest", node.name);
+    }
+
     // Kill node 3: it fails at once, the other two still clear.
     for node in &cluster.nodes[..2] {
         assert_eq!(authenticate(node, &token).await.0, 200);
@@ -58,6 +65,8 @@ async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
     for node in &cluster.nodes[..2] {
         assert_eq!(metric(node, "service_token_cache_entries{cache=\"index\"}").await, 0);
     }
+    // The channel could not reach node 3; reqwest said why.
+    assert!(cluster.nodes[0].logged(fallback));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

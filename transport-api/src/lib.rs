@@ -7,6 +7,9 @@
 //! client (`transport-client/`). Every call presents the cluster's shared
 //! secret as `Authorization: Bearer <secret>`: none is a 401, a wrong one a
 //! 403, and either touches nothing.
+//!
+//! Every call must be idempotent: a coordinating node may send one twice
+//! when a connection breaks under it (see `transport-client`'s channel).
 
 use dropshot::{Path, RequestContext, TypedBody};
 use es_tokens_api::{EsError, EsReply, ServiceAccountPath};

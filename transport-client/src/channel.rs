@@ -8,25 +8,43 @@
 //! and on that path reqwest's general-purpose machinery (a pool keyed by
 //! URL, a task per connection fed through channels, timers, header merging)
 //! cost about 30 µs of CPU per call on the development machine, as much as
-//! the exchange itself. A call this path cannot
-//! carry (no connection can be made, or one breaks) is sent again through
-//! reqwest, so that failures keep reqwest's error types and wording. The
-//! node-to-node calls are idempotent, so sending one twice is harmless.
+//! the exchange itself.
+//!
+//! A call this path cannot carry (no connection can be made, or one breaks,
+//! possibly after the request went out) is sent again through reqwest, so
+//! that failures keep reqwest's error types and wording. Every call of the
+//! node-to-node API is idempotent (the API trait requires it), so a call
+//! that reaches a node twice does no harm.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
+use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HOST, HeaderValue};
 
-/// How long a new connection may take, on this path and through reqwest.
+/// How long a new connection may take through reqwest, which decides
+/// whether a node is reachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long a new connection may take on this path before the call goes to
+/// reqwest: short, so that a node that does not answer costs little more
+/// than reqwest's own attempt.
+const CHANNEL_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// Idle connections kept per node; more are closed after use.
-const MAX_IDLE: usize = 8;
+const MAX_IDLE: usize = 32;
+
+/// How long a connection may stay idle before it is closed rather than
+/// reused (reqwest's default), so that connections to nodes that went away
+/// without closing them do not linger.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A kept-alive connection, and since when it is idle.
+type Idle = (SendRequest<Full<Bytes>>, Instant);
 
 /// The way to one node of the cluster.
 pub struct Channel {
@@ -34,7 +52,7 @@ pub struct Channel {
     address: String,
     /// `Bearer <secret>`, if the cluster has a secret.
     authorization: Option<HeaderValue>,
-    idle: parking_lot::Mutex<Vec<SendRequest<Full<Bytes>>>>,
+    idle: parking_lot::Mutex<Vec<Idle>>,
 }
 
 impl fmt::Debug for Channel {
@@ -60,6 +78,11 @@ impl Channel {
     /// The base URL of the node's transport API.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// `host:port` of the node's transport API.
+    pub fn address(&self) -> &str {
+        &self.address
     }
 
     /// Adds the cluster's secret to a call, whichever path carries it.
@@ -91,22 +114,27 @@ impl Channel {
         let body = body.collect().await.ok()?.to_bytes();
         let mut idle = self.idle.lock();
         if idle.len() < MAX_IDLE {
-            idle.push(sender);
+            idle.push((sender, Instant::now()));
         }
         drop(idle);
-        Some(reqwest::Response::from(http::Response::from_parts(head, body)))
+        // With the URL the answer came from, which reqwest's errors show.
+        let mut answer = http::Response::builder().status(head.status).version(head.version).url(request.url().clone());
+        if let Some(headers) = answer.headers_mut() {
+            *headers = head.headers;
+        }
+        Some(reqwest::Response::from(answer.body(body).ok()?))
     }
 
     /// An idle connection that is still open, or a new one.
     async fn connection(&self) -> Option<SendRequest<Full<Bytes>>> {
         loop {
-            let Some(mut sender) = self.idle.lock().pop() else { break };
-            if sender.ready().await.is_ok() {
+            let Some((mut sender, since)) = self.idle.lock().pop() else { break };
+            if since.elapsed() < IDLE_TIMEOUT && sender.ready().await.is_ok() {
                 return Some(sender);
             }
         }
-        let stream =
-            tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(&self.address)).await.ok()?.ok()?;
+        let connect = tokio::net::TcpStream::connect(&self.address);
+        let stream = tokio::time::timeout(CHANNEL_CONNECT_TIMEOUT, connect).await.ok()?.ok()?;
         stream.set_nodelay(true).ok()?;
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.ok()?;
         // The connection ends when either side closes it; a call on it then

@@ -48,10 +48,15 @@ impl ClientHooks<Arc<Channel>> for Client {
         Ok(())
     }
 
-    async fn exec(&self, request: reqwest::Request, _: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        match self.inner().send(&request).await {
-            Some(response) => Ok(response),
-            None => self.client().execute(request).await,
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        if let Some(response) = self.inner().send(&request).await {
+            return Ok(response);
         }
+        tracing::debug!(
+            address = self.inner().address(),
+            operation = info.operation_id,
+            "the channel could not carry a node-to-node call; sending it through reqwest"
+        );
+        self.client().execute(request).await
     }
 }
