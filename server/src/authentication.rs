@@ -30,7 +30,7 @@ pub struct Realm {
 }
 
 /// What a realm says about credentials.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RealmOutcome {
     /// The credentials are a user of this realm.
     Authenticated(User),

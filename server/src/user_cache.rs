@@ -1,10 +1,18 @@
 //! A realm's cache of authenticated users (`CachingUsernamePasswordRealm`):
 //! the password is kept as a salted hash, so a request with the same
 //! credentials does not pay the realm's slow hash again.
+//!
+//! As in Elasticsearch, one request per user asks the realm at a time:
+//! requests for a user that arrive meanwhile wait for its verdict and take
+//! it if they sent the same password (so a burst of first logins costs one
+//! slow hash, not one each); with another password they ask again.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::authentication::{RealmOutcome, User};
 use crate::hasher::{Hasher, verify_hash_blocking};
@@ -19,14 +27,54 @@ struct CachedUser {
     password_hash: String,
 }
 
+/// Where the realm check of a user's running authentication stands.
+#[derive(Clone)]
+enum Verdict {
+    /// The realm has not answered yet.
+    Pending,
+    /// The realm's outcome for a password, kept as a salted hash of it.
+    Answered { outcome: RealmOutcome, password_hash: String },
+    /// No outcome (the realm failed, or the request went away): ask again.
+    Retry,
+}
+
 /// Users a realm authenticated recently.
 pub struct UserCache {
     /// `None` when the cache is disabled (`cache.ttl` 0).
     users: Option<moka::sync::Cache<String, Arc<CachedUser>>>,
+    /// The authentications asking the realm now, one per user.
+    in_flight: parking_lot::Mutex<HashMap<String, watch::Receiver<Verdict>>>,
     hasher: Hasher,
     /// Bumped by every invalidation, so that a lookup that started before a
     /// reload does not cache what the reload made stale.
     epoch: AtomicU64,
+}
+
+/// The authentication of a user that asks the realm: it tells the waiting
+/// ones what the realm said, or, if it ends without an answer, to ask again.
+struct InFlight<'a> {
+    cache: &'a UserCache,
+    username: &'a str,
+    verdict: watch::Sender<Verdict>,
+}
+
+impl InFlight<'_> {
+    fn finish(&self, verdict: Verdict) {
+        let mut in_flight = self.cache.in_flight.lock();
+        if in_flight.get(self.username).is_some_and(|current| current.same_channel(&self.verdict.subscribe())) {
+            in_flight.remove(self.username);
+        }
+        drop(in_flight);
+        self.verdict.send_replace(verdict);
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if matches!(*self.verdict.borrow(), Verdict::Pending) {
+            self.finish(Verdict::Retry);
+        }
+    }
 }
 
 impl UserCache {
@@ -34,7 +82,7 @@ impl UserCache {
     pub fn new(ttl: Duration, max_users: u64, hasher: Hasher) -> Self {
         let users =
             (!ttl.is_zero()).then(|| moka::sync::Cache::builder().max_capacity(max_users).time_to_live(ttl).build());
-        UserCache { users, hasher, epoch: AtomicU64::new(0) }
+        UserCache { users, in_flight: parking_lot::Mutex::new(HashMap::new()), hasher, epoch: AtomicU64::new(0) }
     }
 
     /// A cache with a realm's default settings.
@@ -43,10 +91,12 @@ impl UserCache {
     }
 
     /// Checks `username`/`password` for a realm, from the cache when they
-    /// authenticated recently. Otherwise `lookup` gives the realm's user and
-    /// its password hash (or `None`, answered with `unknown`), the password
-    /// is verified off the async workers, and a success is cached unless the
-    /// cache was invalidated meanwhile.
+    /// authenticated recently, or from the verdict of the request for the
+    /// same user and password that is asking the realm now. Otherwise
+    /// `lookup` gives the realm's user and its password hash (or `None`,
+    /// answered with `unknown`), the password is verified off the async
+    /// workers, and a success is cached unless the cache was invalidated
+    /// meanwhile.
     pub async fn authenticate<E>(
         &self,
         username: &str,
@@ -54,19 +104,63 @@ impl UserCache {
         unknown: RealmOutcome,
         lookup: impl Future<Output = Result<Option<(User, String)>, E>>,
     ) -> Result<RealmOutcome, E> {
-        if let Some(user) = self.get(username, password) {
-            return Ok(RealmOutcome::Authenticated(user));
+        if self.users.is_none() {
+            // Caching is disabled, and with it the sharing of verdicts.
+            return self.ask_realm(password, unknown, lookup).await.map(|(outcome, _)| outcome);
         }
+        let in_flight = loop {
+            if let Some(user) = self.get(username, password) {
+                return Ok(RealmOutcome::Authenticated(user));
+            }
+            let mut waiting = {
+                let mut in_flight = self.in_flight.lock();
+                match in_flight.get(username) {
+                    Some(verdict) => verdict.clone(),
+                    None => {
+                        let (verdict, receiver) = watch::channel(Verdict::Pending);
+                        in_flight.insert(username.to_string(), receiver);
+                        break InFlight { cache: self, username, verdict };
+                    }
+                }
+            };
+            let verdict = waiting.wait_for(|verdict| !matches!(verdict, Verdict::Pending)).await.map(|v| v.clone());
+            if let Ok(Verdict::Answered { outcome, password_hash }) = verdict
+                && self.hasher.verify(password, &password_hash)
+            {
+                return Ok(outcome);
+            }
+            // Another password, or no verdict: look again.
+        };
+        let result = self.ask_realm(password, unknown, lookup).await;
+        in_flight.finish(match &result {
+            Ok((outcome, password_hash)) => {
+                Verdict::Answered { outcome: outcome.clone(), password_hash: password_hash.clone() }
+            }
+            Err(_) => Verdict::Retry,
+        });
+        result.map(|(outcome, _)| outcome)
+    }
+
+    /// Asks the realm (`lookup`), verifies the password against the hash it
+    /// gives, and caches a success; the outcome and a salted hash of the
+    /// password.
+    async fn ask_realm<E>(
+        &self,
+        password: &str,
+        unknown: RealmOutcome,
+        lookup: impl Future<Output = Result<Option<(User, String)>, E>>,
+    ) -> Result<(RealmOutcome, String), E> {
         let started = self.epoch.load(Ordering::SeqCst);
+        let password_hash = self.hasher.hash(password);
         let Some((user, hash)) = lookup.await? else {
-            return Ok(unknown);
+            return Ok((unknown, password_hash));
         };
         if !verify_hash_blocking(password, hash).await {
-            tracing::debug!("Password authentication failed for {username}");
-            return Ok(RealmOutcome::Failed);
+            tracing::debug!("Password authentication failed for {}", user.username);
+            return Ok((RealmOutcome::Failed, password_hash));
         }
-        self.insert(&user, password, started);
-        Ok(RealmOutcome::Authenticated(user))
+        self.insert(&user, &password_hash, started);
+        Ok((RealmOutcome::Authenticated(user), password_hash))
     }
 
     /// The user, if it authenticated recently with this password. A
@@ -77,11 +171,12 @@ impl UserCache {
         self.hasher.verify(password, &cached.password_hash).then(|| cached.user.clone())
     }
 
-    /// Remembers a successful authentication, unless the cache was
-    /// invalidated since the lookup `started` (a clear during a lookup wins).
-    fn insert(&self, user: &User, password: &str, started: u64) {
+    /// Remembers a successful authentication (the password as
+    /// `password_hash`), unless the cache was invalidated since the lookup
+    /// `started` (a clear during a lookup wins).
+    fn insert(&self, user: &User, password_hash: &str, started: u64) {
         let Some(users) = &self.users else { return };
-        let cached = CachedUser { user: user.clone(), password_hash: self.hasher.hash(password) };
+        let cached = CachedUser { user: user.clone(), password_hash: password_hash.to_string() };
         users.insert(user.username.clone(), Arc::new(cached));
         // Checked after the insert: an invalidation that bumped the epoch
         // before this point may have emptied the cache before the insert, so
@@ -156,5 +251,77 @@ mod tests {
         let hash = Hasher::Ssha256.hash("right");
         assert_eq!(authenticate(&cache, "right", Some(hash)).await, RealmOutcome::Authenticated(user()));
         assert_eq!(authenticate(&cache, "right", None).await, RealmOutcome::NotHandled);
+    }
+
+    /// A lookup that takes `delay`, answers alice with `hash`, and counts
+    /// its calls.
+    async fn slow_lookup(
+        calls: &std::sync::atomic::AtomicUsize,
+        delay: Duration,
+        hash: String,
+    ) -> Result<Option<(User, String)>, Infallible> {
+        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(delay).await;
+        Ok(Some((user(), hash)))
+    }
+
+    #[tokio::test]
+    async fn concurrent_logins_of_a_user_ask_the_realm_once() {
+        let cache = UserCache::with_defaults();
+        let hash = Hasher::Pbkdf2 { iterations: 1000 }.hash("right");
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let logins = (0..8).map(|_| {
+            let lookup = slow_lookup(&calls, Duration::from_millis(100), hash.clone());
+            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup)
+        });
+        for outcome in futures::future::join_all(logins).await {
+            assert_eq!(outcome, Ok(RealmOutcome::Authenticated(user())));
+        }
+        assert_eq!(calls.into_inner(), 1);
+        // A wrong password waiting on the same user's check is not given
+        // its verdict, nor its failure given to the right one.
+        let cache = UserCache::with_defaults();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let wrong = cache.authenticate(
+            "alice",
+            "wrong",
+            RealmOutcome::NotHandled,
+            slow_lookup(&calls, Duration::from_millis(100), hash.clone()),
+        );
+        let right = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let lookup = slow_lookup(&calls, Duration::from_millis(100), hash.clone());
+            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup).await
+        };
+        let (wrong, right) = tokio::join!(wrong, right);
+        assert_eq!(wrong, Ok(RealmOutcome::Failed));
+        assert_eq!(right, Ok(RealmOutcome::Authenticated(user())));
+        assert_eq!(calls.into_inner(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_login_that_goes_away_lets_the_waiting_ones_ask() {
+        let cache = UserCache::with_defaults();
+        let hash = Hasher::Pbkdf2 { iterations: 1000 }.hash("right");
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let leaving = tokio::time::timeout(
+            Duration::from_millis(50),
+            cache.authenticate(
+                "alice",
+                "right",
+                RealmOutcome::NotHandled,
+                slow_lookup(&calls, Duration::from_secs(60), hash.clone()),
+            ),
+        );
+        let waiting = async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let lookup = slow_lookup(&calls, Duration::from_millis(10), hash.clone());
+            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup).await
+        };
+        let (left, waited) = tokio::join!(leaving, waiting);
+        assert!(left.is_err(), "the first login timed out");
+        assert_eq!(waited, Ok(RealmOutcome::Authenticated(user())));
+        assert_eq!(calls.into_inner(), 2, "the waiting login asked the realm itself");
+        assert!(cache.in_flight.lock().is_empty());
     }
 }
