@@ -199,6 +199,8 @@ impl UserCache {
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::Ordering::SeqCst;
 
     use super::*;
 
@@ -253,27 +255,41 @@ mod tests {
         assert_eq!(authenticate(&cache, "right", None).await, RealmOutcome::NotHandled);
     }
 
-    /// A lookup that takes `delay`, answers alice with `hash`, and counts
-    /// its calls.
-    async fn slow_lookup(
-        calls: &std::sync::atomic::AtomicUsize,
+    /// alice's login with `password`, against a lookup that takes `delay`,
+    /// answers with `hash`, and counts its calls in `calls`.
+    async fn login(
+        cache: &UserCache,
+        password: &str,
+        calls: &AtomicUsize,
         delay: Duration,
-        hash: String,
-    ) -> Result<Option<(User, String)>, Infallible> {
-        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        tokio::time::sleep(delay).await;
-        Ok(Some((user(), hash)))
+        hash: &str,
+    ) -> Result<RealmOutcome, Infallible> {
+        let lookup = async {
+            calls.fetch_add(1, SeqCst);
+            tokio::time::sleep(delay).await;
+            Ok(Some((user(), hash.to_string())))
+        };
+        cache.authenticate("alice", password, RealmOutcome::NotHandled, lookup).await
+    }
+
+    /// `login`, `after` a while.
+    async fn login_after(
+        after: Duration,
+        cache: &UserCache,
+        password: &str,
+        calls: &AtomicUsize,
+        hash: &str,
+    ) -> Result<RealmOutcome, Infallible> {
+        tokio::time::sleep(after).await;
+        login(cache, password, calls, Duration::from_millis(10), hash).await
     }
 
     #[tokio::test]
     async fn concurrent_logins_of_a_user_ask_the_realm_once() {
         let cache = UserCache::with_defaults();
         let hash = Hasher::Pbkdf2 { iterations: 1000 }.hash("right");
-        let calls = std::sync::atomic::AtomicUsize::new(0);
-        let logins = (0..8).map(|_| {
-            let lookup = slow_lookup(&calls, Duration::from_millis(100), hash.clone());
-            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup)
-        });
+        let calls = AtomicUsize::new(0);
+        let logins = (0..8).map(|_| login(&cache, "right", &calls, Duration::from_millis(100), &hash));
         for outcome in futures::future::join_all(logins).await {
             assert_eq!(outcome, Ok(RealmOutcome::Authenticated(user())));
         }
@@ -281,19 +297,11 @@ mod tests {
         // A wrong password waiting on the same user's check is not given
         // its verdict, nor its failure given to the right one.
         let cache = UserCache::with_defaults();
-        let calls = std::sync::atomic::AtomicUsize::new(0);
-        let wrong = cache.authenticate(
-            "alice",
-            "wrong",
-            RealmOutcome::NotHandled,
-            slow_lookup(&calls, Duration::from_millis(100), hash.clone()),
+        let calls = AtomicUsize::new(0);
+        let (wrong, right) = tokio::join!(
+            login(&cache, "wrong", &calls, Duration::from_millis(100), &hash),
+            login_after(Duration::from_millis(20), &cache, "right", &calls, &hash),
         );
-        let right = async {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            let lookup = slow_lookup(&calls, Duration::from_millis(100), hash.clone());
-            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup).await
-        };
-        let (wrong, right) = tokio::join!(wrong, right);
         assert_eq!(wrong, Ok(RealmOutcome::Failed));
         assert_eq!(right, Ok(RealmOutcome::Authenticated(user())));
         assert_eq!(calls.into_inner(), 2);
@@ -303,22 +311,12 @@ mod tests {
     async fn a_login_that_goes_away_lets_the_waiting_ones_ask() {
         let cache = UserCache::with_defaults();
         let hash = Hasher::Pbkdf2 { iterations: 1000 }.hash("right");
-        let calls = std::sync::atomic::AtomicUsize::new(0);
-        let leaving = tokio::time::timeout(
-            Duration::from_millis(50),
-            cache.authenticate(
-                "alice",
-                "right",
-                RealmOutcome::NotHandled,
-                slow_lookup(&calls, Duration::from_secs(60), hash.clone()),
-            ),
+        let calls = AtomicUsize::new(0);
+        let leaving = login(&cache, "right", &calls, Duration::from_secs(60), &hash);
+        let (left, waited) = tokio::join!(
+            tokio::time::timeout(Duration::from_millis(50), leaving),
+            login_after(Duration::from_millis(10), &cache, "right", &calls, &hash),
         );
-        let waiting = async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            let lookup = slow_lookup(&calls, Duration::from_millis(10), hash.clone());
-            cache.authenticate("alice", "right", RealmOutcome::NotHandled, lookup).await
-        };
-        let (left, waited) = tokio::join!(leaving, waiting);
         assert!(left.is_err(), "the first login timed out");
         assert_eq!(waited, Ok(RealmOutcome::Authenticated(user())));
         assert_eq!(calls.into_inner(), 2, "the waiting login asked the realm itself");
