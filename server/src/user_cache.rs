@@ -2,10 +2,15 @@
 //! the password is kept as a salted hash, so a request with the same
 //! credentials does not pay the realm's slow hash again.
 //!
-//! As in Elasticsearch, one request per user asks the realm at a time:
-//! requests for a user that arrive meanwhile wait for its verdict and take
-//! it if they sent the same password (so a burst of first logins costs one
-//! slow hash, not one each); with another password they ask again.
+//! While the cache is enabled, one request per user asks the realm at a time,
+//! as in Elasticsearch: requests for that user that arrive meanwhile wait
+//! for its verdict and take it if they sent the same password (so a burst of
+//! first logins costs one slow hash, not one each). A request the verdict
+//! does not answer (another password, or no verdict because the realm
+//! failed or the request went away) asks the realm itself, without making
+//! others wait for it, so it waits for at most one other check. An
+//! invalidation also stops later requests from waiting for a check that
+//! started before it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -61,6 +66,7 @@ struct InFlight<'a> {
 impl InFlight<'_> {
     fn finish(&self, verdict: Verdict) {
         let mut in_flight = self.cache.in_flight.lock();
+        // After an invalidation the entry may be a newer check's.
         if in_flight.get(self.username).is_some_and(|current| current.same_channel(&self.verdict.subscribe())) {
             in_flight.remove(self.username);
         }
@@ -71,7 +77,8 @@ impl InFlight<'_> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        if matches!(*self.verdict.borrow(), Verdict::Pending) {
+        let pending = matches!(*self.verdict.borrow(), Verdict::Pending);
+        if pending {
             self.finish(Verdict::Retry);
         }
     }
@@ -106,61 +113,73 @@ impl UserCache {
     ) -> Result<RealmOutcome, E> {
         if self.users.is_none() {
             // Caching is disabled, and with it the sharing of verdicts.
-            return self.ask_realm(password, unknown, lookup).await.map(|(outcome, _)| outcome);
+            return self.ask_realm(password, None, unknown, lookup).await;
         }
-        let in_flight = loop {
-            if let Some(user) = self.get(username, password) {
-                return Ok(RealmOutcome::Authenticated(user));
-            }
-            let mut waiting = {
-                let mut in_flight = self.in_flight.lock();
-                match in_flight.get(username) {
-                    Some(verdict) => verdict.clone(),
-                    None => {
-                        let (verdict, receiver) = watch::channel(Verdict::Pending);
-                        in_flight.insert(username.to_string(), receiver);
-                        break InFlight { cache: self, username, verdict };
-                    }
+        if let Some(user) = self.get(username, password) {
+            return Ok(RealmOutcome::Authenticated(user));
+        }
+        // Either this request checks the user (and gets the sender of its
+        // verdict), or it waits for the one that does.
+        let checking = {
+            let mut in_flight = self.in_flight.lock();
+            match in_flight.get(username) {
+                Some(verdict) => Err(verdict.clone()),
+                None => {
+                    let (verdict, receiver) = watch::channel(Verdict::Pending);
+                    in_flight.insert(username.to_string(), receiver);
+                    Ok(verdict)
                 }
-            };
-            let verdict = waiting.wait_for(|verdict| !matches!(verdict, Verdict::Pending)).await.map(|v| v.clone());
-            if let Ok(Verdict::Answered { outcome, password_hash }) = verdict
-                && self.hasher.verify(password, &password_hash)
-            {
-                return Ok(outcome);
             }
-            // Another password, or no verdict: look again.
         };
-        let result = self.ask_realm(password, unknown, lookup).await;
-        in_flight.finish(match &result {
-            Ok((outcome, password_hash)) => {
-                Verdict::Answered { outcome: outcome.clone(), password_hash: password_hash.clone() }
+        let mut waiting = match checking {
+            Ok(verdict) => {
+                let in_flight = InFlight { cache: self, username, verdict };
+                let password_hash = self.hasher.hash(password);
+                let result = self.ask_realm(password, Some(&password_hash), unknown, lookup).await;
+                in_flight.finish(match &result {
+                    Ok(outcome) => Verdict::Answered { outcome: outcome.clone(), password_hash },
+                    Err(_) => Verdict::Retry,
+                });
+                return result;
             }
-            Err(_) => Verdict::Retry,
-        });
-        result.map(|(outcome, _)| outcome)
+            Err(waiting) => waiting,
+        };
+        let verdict = waiting.wait_for(|verdict| !matches!(verdict, Verdict::Pending)).await.map(|v| v.clone());
+        if let Ok(Verdict::Answered { outcome, password_hash }) = verdict
+            && self.hasher.verify(password, &password_hash)
+        {
+            return Ok(outcome);
+        }
+        // Not this request's verdict: the check may have cached this very
+        // user, else ask the realm without making anyone wait.
+        if let Some(user) = self.get(username, password) {
+            return Ok(RealmOutcome::Authenticated(user));
+        }
+        self.ask_realm(password, Some(&self.hasher.hash(password)), unknown, lookup).await
     }
 
-    /// Asks the realm (`lookup`), verifies the password against the hash it
-    /// gives, and caches a success; the outcome and a salted hash of the
-    /// password.
+    /// Asks the realm (`lookup`) and verifies the password against the hash
+    /// it gives; a success is cached (the password as `password_hash`) if
+    /// the cache is enabled.
     async fn ask_realm<E>(
         &self,
         password: &str,
+        password_hash: Option<&str>,
         unknown: RealmOutcome,
         lookup: impl Future<Output = Result<Option<(User, String)>, E>>,
-    ) -> Result<(RealmOutcome, String), E> {
+    ) -> Result<RealmOutcome, E> {
         let started = self.epoch.load(Ordering::SeqCst);
-        let password_hash = self.hasher.hash(password);
         let Some((user, hash)) = lookup.await? else {
-            return Ok((unknown, password_hash));
+            return Ok(unknown);
         };
         if !verify_hash_blocking(password, hash).await {
             tracing::debug!("Password authentication failed for {}", user.username);
-            return Ok((RealmOutcome::Failed, password_hash));
+            return Ok(RealmOutcome::Failed);
         }
-        self.insert(&user, &password_hash, started);
-        Ok((RealmOutcome::Authenticated(user), password_hash))
+        if let Some(password_hash) = password_hash {
+            self.insert(&user, password_hash, started);
+        }
+        Ok(RealmOutcome::Authenticated(user))
     }
 
     /// The user, if it authenticated recently with this password. A
@@ -187,9 +206,12 @@ impl UserCache {
         }
     }
 
-    /// Forgets everyone, when the realm's data changes.
+    /// Forgets everyone, when the realm's data changes. Checks running now
+    /// still answer the requests already waiting for them, but no later
+    /// request waits for them, nor is their success cached.
     pub fn invalidate_all(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.in_flight.lock().clear();
         if let Some(users) = &self.users {
             users.invalidate_all();
         }
@@ -321,5 +343,29 @@ mod tests {
         assert_eq!(waited, Ok(RealmOutcome::Authenticated(user())));
         assert_eq!(calls.into_inner(), 2, "the waiting login asked the realm itself");
         assert!(cache.in_flight.lock().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_login_after_an_invalidation_does_not_take_an_older_check() {
+        let cache = UserCache::with_defaults();
+        let hasher = Hasher::Pbkdf2 { iterations: 1000 };
+        let (before, after) = (hasher.hash("right"), hasher.hash("changed"));
+        let calls = AtomicUsize::new(0);
+        let reload = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            cache.invalidate_all();
+        };
+        let (first, (), second) = tokio::join!(
+            login(&cache, "right", &calls, Duration::from_millis(100), &before),
+            reload,
+            login_after(Duration::from_millis(30), &cache, "right", &calls, &after),
+        );
+        assert_eq!(first, Ok(RealmOutcome::Authenticated(user())), "a check's own answer stands");
+        assert_eq!(second, Ok(RealmOutcome::Failed), "the later login asked the reloaded realm");
+        assert_eq!(calls.into_inner(), 2);
+        assert_eq!(
+            login(&cache, "right", &AtomicUsize::new(0), Duration::ZERO, &after).await,
+            Ok(RealmOutcome::Failed)
+        );
     }
 }
