@@ -37,10 +37,12 @@ pub struct ReservedRealm {
     password_hasher: Hasher,
 }
 
-/// The bootstrap password and its hash. Not `Debug`: it is a secret.
+/// The bootstrap password, and its hash once needed (hashing is slow, and a
+/// node whose index holds a password never needs it). Not `Debug`: it is a
+/// secret.
 struct BootstrapPassword {
     password: String,
-    hash: String,
+    hash: tokio::sync::OnceCell<String>,
 }
 
 /// How `elastic` got its password on this start.
@@ -57,20 +59,26 @@ pub enum Bootstrap {
 impl ReservedRealm {
     /// The realm over `index`, with `ELASTIC_PASSWORD` if set; passwords are
     /// hashed with `password_hasher`.
-    pub async fn new(
+    pub fn new(
         index: Arc<SecurityIndex>,
         cache: UserCache,
         bootstrap_password: Option<&str>,
         password_hasher: Hasher,
-    ) -> Result<Self, StoreError> {
-        let bootstrap = match bootstrap_password {
-            Some(password) => {
-                let hash = password_hasher.hash_blocking(password).await.map_err(|e| StoreError(e.to_string()))?;
-                Some(BootstrapPassword { password: password.to_string(), hash })
-            }
-            None => None,
-        };
-        Ok(ReservedRealm { index, cache, bootstrap, password_hasher })
+    ) -> Self {
+        let bootstrap = bootstrap_password
+            .map(|password| BootstrapPassword { password: password.to_string(), hash: tokio::sync::OnceCell::new() });
+        ReservedRealm { index, cache, bootstrap, password_hasher }
+    }
+
+    /// The hash of the bootstrap password, if there is one.
+    async fn bootstrap_hash(&self) -> Result<Option<String>, StoreError> {
+        let Some(bootstrap) = &self.bootstrap else { return Ok(None) };
+        let hash = bootstrap
+            .hash
+            .get_or_try_init(|| self.password_hasher.hash_blocking(&bootstrap.password))
+            .await
+            .map_err(|e| StoreError(e.to_string()))?;
+        Ok(Some(hash.clone()))
     }
 
     /// Makes sure `elastic` has a password, on a new security index. An
@@ -89,8 +97,8 @@ impl ReservedRealm {
                 Bootstrap::Existing
             }
             None => {
-                let (hash, bootstrap) = match &self.bootstrap {
-                    Some(bootstrap) => (bootstrap.hash.clone(), Bootstrap::FromEnvironment),
+                let (hash, bootstrap) = match self.bootstrap_hash().await? {
+                    Some(hash) => (hash, Bootstrap::FromEnvironment),
                     None => {
                         let password = generate_password();
                         let hash = self
@@ -118,9 +126,11 @@ impl ReservedRealm {
             return Ok(RealmOutcome::NotHandled);
         }
         let lookup = async {
-            let stored = self.password_hash(username).await?;
-            let bootstrap = || self.bootstrap.as_ref().filter(|_| username == ELASTIC).map(|b| b.hash.clone());
-            Ok(stored.or_else(bootstrap).map(|hash| (reserved_user(username), hash)))
+            let hash = match self.password_hash(username).await? {
+                None if username == ELASTIC => self.bootstrap_hash().await?,
+                stored => stored,
+            };
+            Ok(hash.map(|hash| (reserved_user(username), hash)))
         };
         // Reserved users without a password (all but `elastic` here) cannot
         // log in, and the realm does not let another realm try them.
@@ -184,12 +194,18 @@ mod tests {
         UserCache::new(Duration::from_secs(60), 10, Hasher::Ssha256)
     }
 
+    const HASHER: Hasher = Hasher::Pbkdf2 { iterations: 1000 };
+
+    /// A new security index in `dir`.
+    async fn open_index(dir: &tempfile::TempDir) -> Arc<SecurityIndex> {
+        Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap())
+    }
+
     #[tokio::test]
     async fn elastic_gets_a_password_once() {
         let dir = tempfile::tempdir().unwrap();
-        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), hasher).await.unwrap();
+        let index = open_index(&dir).await;
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER);
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
         assert!(
@@ -198,14 +214,13 @@ mod tests {
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let again = ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), hasher).await.unwrap();
+        let again = ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER);
         let bootstrap = again.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
 
         let dir = tempfile::tempdir().unwrap();
-        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let realm = ReservedRealm::new(index, cache(), None, hasher).await.unwrap();
+        let realm = ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER);
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
@@ -215,16 +230,14 @@ mod tests {
     #[tokio::test]
     async fn without_a_stored_password_elastic_has_the_bootstrap_one() {
         let dir = tempfile::tempdir().unwrap();
-        let index = Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap());
-        let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("bootstrap-password"), hasher).await.unwrap();
+        let realm = ReservedRealm::new(open_index(&dir).await, cache(), Some("bootstrap-password"), HASHER);
         assert!(matches!(
             realm.authenticate("elastic", "bootstrap-password").await.unwrap(),
             RealmOutcome::Authenticated(_)
         ));
         // Only elastic's, and only until the index holds a password.
         assert_eq!(realm.authenticate("kibana_system", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
-        realm.insert_password_hash(ELASTIC, &hasher.hash_blocking("stored-password").await.unwrap()).await.unwrap();
+        realm.insert_password_hash(ELASTIC, &HASHER.hash_blocking("stored-password").await.unwrap()).await.unwrap();
         realm.invalidate_cache();
         assert_eq!(realm.authenticate("elastic", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
         assert!(matches!(

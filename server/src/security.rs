@@ -89,15 +89,12 @@ impl Security {
         // The reserved realm's cache settings are its own in Elasticsearch
         // (`realms.reserved.reserved.cache.*`), not the file realm's; this
         // node does not read them, so they keep their defaults.
-        let reserved_realm = ReservedRealm::new(
+        let reserved_realm = Arc::new(ReservedRealm::new(
             Arc::clone(&index),
             UserCache::with_defaults(),
             settings.bootstrap_password.as_deref(),
             settings.password_hasher,
-        )
-        .await
-        .map_err(SecurityError::Bootstrap)?;
-        let reserved_realm = Arc::new(reserved_realm);
+        ));
         set_up_elastic(&reserved_realm).await.map_err(SecurityError::Bootstrap)?;
         let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));
         let monitor = security_index_monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
