@@ -42,13 +42,7 @@ pub async fn clear_everywhere(node: &NodeContext, cache: &str, keys: Vec<String>
     node.cluster
         .fan_out(
             actions::CLEAR_SECURITY_CACHE,
-            || {
-                node.security
-                    .caches
-                    .clear_keys(&request.cache, &request.keys)
-                    .expect("the caches a node asks for exist");
-                node.acknowledgement()
-            },
+            || node.clear_local_caches(request).expect("the caches a node asks for exist"),
             |client| async move { client.clear_security_cache(request).await.map(|answer| answer.into_inner()) },
         )
         .await

@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
-use es_tokens_types::{ElasticsearchVersionInfo, InfoResponse, NodeAcknowledgement, NodeServiceCredentials};
+use es_tokens_types::{
+    ClearSecurityCacheNodeRequest, ElasticsearchVersionInfo, InfoResponse, NodeAcknowledgement, NodeServiceCredentials,
+};
 
 use crate::cluster::Cluster;
+use crate::error::ServiceError;
 use crate::metrics::Metrics;
 use crate::security::Security;
 
@@ -62,9 +65,14 @@ impl NodeContext {
         }
     }
 
-    /// This node's answer to a node-to-node action.
-    pub fn acknowledgement(&self) -> NodeAcknowledgement {
-        NodeAcknowledgement { node_id: self.identity.node_id.clone(), node_name: self.identity.node_name.clone() }
+    /// Removes `request.keys` from this node's named cache(s), as the
+    /// cluster-wide clear asks of every node; the node's acknowledgement.
+    pub fn clear_local_caches(
+        &self,
+        request: &ClearSecurityCacheNodeRequest,
+    ) -> Result<NodeAcknowledgement, ServiceError> {
+        self.security.caches.clear_keys(&request.cache, &request.keys)?;
+        Ok(NodeAcknowledgement { node_id: self.identity.node_id.clone(), node_name: self.identity.node_name.clone() })
     }
 
     /// This node's file tokens of `namespace/service`.

@@ -54,12 +54,7 @@ impl TransportApi for TransportNode {
         rqctx: Ctx,
         body: TypedBody<ClearSecurityCacheNodeRequest>,
     ) -> Result<EsReply<NodeAcknowledgement>, EsError> {
-        let node = rqctx.context();
-        Ok(reply(check_secret(&rqctx).and_then(|()| {
-            let request = body.into_inner();
-            node.security.caches.clear_keys(&request.cache, &request.keys)?;
-            Ok(node.acknowledgement())
-        })))
+        Ok(reply(check_secret(&rqctx).and_then(|()| rqctx.context().clear_local_caches(&body.into_inner()))))
     }
 
     async fn node_service_credentials(

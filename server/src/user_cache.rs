@@ -8,9 +8,11 @@
 //! first logins costs one slow hash, not one each). A request the verdict
 //! does not answer (another password, or no verdict because the realm
 //! failed or the request went away) asks the realm itself, without making
-//! others wait for it, so it waits for at most one other check. An
-//! invalidation also stops later requests from waiting for a check that
-//! started before it.
+//! others wait for it, so it waits for at most one other check (where
+//! Elasticsearch hands a realm error to the waiting requests, they ask for
+//! themselves here: the realms' error types are their own, and an error
+//! path may pay one more lookup). An invalidation also stops later requests
+//! from waiting for a check that started before it.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -14,7 +14,10 @@
 //! possibly after the request went out) is sent again through reqwest, so
 //! that failures keep reqwest's error types and wording. Every call of the
 //! node-to-node API is idempotent (the API trait requires it), so a call
-//! that reaches a node twice does no harm.
+//! that reaches a node twice does no harm. One visible difference: a node
+//! that dies during a call is reported by the retry as unreachable
+//! (`connect_transport_exception`), where Elasticsearch reports it as
+//! disconnected.
 
 use std::fmt;
 use std::time::{Duration, Instant};
