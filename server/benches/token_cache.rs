@@ -10,15 +10,14 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use es_tokens_server::cache::TokenCache;
-use es_tokens_server::metrics::{CacheKind, EvictionCause, Metrics};
-use es_tokens_server::token_key::TokenKey;
+use es_tokens_server::testing::{EvictionCause, Metrics, TokenCache, TokenKey, TokenSource, cache_observer};
 
 const SIZES: [usize; 2] = [10, 100_000];
 
 /// A cache holding `others` tokens, one per account of namespace `other`.
 fn filled(others: usize) -> TokenCache<u64> {
-    let cache = TokenCache::new(Duration::from_secs(3600), 1_000_000, Metrics::new().cache(CacheKind::File));
+    let cache =
+        TokenCache::new(Duration::from_secs(3600), 1_000_000, cache_observer(&Metrics::new(), TokenSource::File));
     for i in 0..others {
         cache.insert(TokenKey::new("other", &format!("service-{i}"), "token"), i as u64);
     }

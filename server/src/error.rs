@@ -1,15 +1,10 @@
 //! Everything a request can fail with, as types; converted into
-//! Elasticsearch's error body in exactly one place, `From<ServiceError> for
-//! EsError`.
+//! Elasticsearch's error body in exactly one place, at the HTTP edge
+//! (`http::error`).
 
-use std::collections::BTreeMap;
-
-use dropshot::ErrorStatusCode;
-use es_tokens_api::EsError;
-use es_tokens_types::ErrorCause;
-
-use crate::token_name::InvalidTokenName;
-use crate::token_store::StoreError;
+use crate::authc::service::token_caches::UnknownCache;
+use crate::authc::service::token_name::InvalidTokenName;
+use crate::security_index::StoreError;
 
 /// A request failure, worded as Elasticsearch words it.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +87,7 @@ pub enum ServiceError {
     TransportForbidden,
     /// A cache name no node knows.
     #[error(transparent)]
-    UnknownCache(#[from] crate::token_caches::UnknownCache),
+    UnknownCache(#[from] UnknownCache),
     /// A bug: something that cannot happen did.
     #[error("{0}")]
     Internal(String),
@@ -103,10 +98,6 @@ pub enum ServiceError {
 
 /// The concrete index behind the `.security` alias, as error bodies name it.
 pub const SECURITY_INDEX: &str = ".security-7";
-
-/// The `WWW-Authenticate` challenges of every 401, in Elasticsearch's order.
-const WWW_AUTHENTICATE: [&str; 3] =
-    ["Basic realm=\"security\" charset=\"UTF-8\"", "Bearer realm=\"security\"", "ApiKey"];
 
 fn render_validation(errors: &[String]) -> String {
     errors.iter().enumerate().map(|(i, error)| format!("{}: {error};", i + 1)).collect()
@@ -124,93 +115,11 @@ fn render_unrecognized(unrecognized: &[(String, Vec<String>)]) -> String {
                 format!("[{param}]")
             } else {
                 let names: Vec<&str> = suggestions.iter().map(String::as_str).collect();
-                format!("[{param}] -> did you mean {}?", crate::suggestions::render(&names))
+                format!("[{param}] -> did you mean {}?", crate::common::suggestions::render(&names))
             }
         })
         .collect();
     rendered.join(", ")
-}
-
-impl From<ServiceError> for EsError {
-    fn from(error: ServiceError) -> Self {
-        match &error {
-            ServiceError::CompatibleVersion { header, version, value } => {
-                let mut cause = ErrorCause::new("media_type_header_exception", error.to_string());
-                cause.caused_by = Some(Box::new(ErrorCause::new(
-                    "status_exception",
-                    format!("{header} version must be either version 9 or 8, but found {version}. {header}={value}"),
-                )));
-                EsError::new(ErrorStatusCode::BAD_REQUEST, cause)
-            }
-            ServiceError::MissingCredentials { .. }
-            | ServiceError::UserAuthentication { .. }
-            | ServiceError::ServiceAccountAuthentication { .. }
-            | ServiceError::UnknownCredentials
-            | ServiceError::InvalidBasicHeader(_) => EsError::new(ErrorStatusCode::UNAUTHORIZED, challenge(&error)),
-            ServiceError::AuthenticationUnavailable(store_error) => {
-                tracing::warn!(error = %store_error, "authentication could not reach a token store");
-                let mut cause = challenge(&error);
-                cause.caused_by = Some(Box::new(unavailable_shards()));
-                // Both are Elasticsearch exceptions: the root cause is the
-                // inner one.
-                EsError::with_root_cause(ErrorStatusCode::UNAUTHORIZED, cause)
-            }
-            ServiceError::Unauthorized { .. } => {
-                EsError::new(ErrorStatusCode::FORBIDDEN, ErrorCause::new("security_exception", error.to_string()))
-            }
-            ServiceError::ValidationFailed(_) => EsError::new(
-                ErrorStatusCode::BAD_REQUEST,
-                ErrorCause::new("action_request_validation_exception", error.to_string()),
-            ),
-            ServiceError::DuplicateToken { index_uuid, .. } => {
-                let mut cause = ErrorCause::new("version_conflict_engine_exception", error.to_string());
-                cause.metadata.insert("index_uuid".to_string(), index_uuid.as_str().into());
-                cause.metadata.insert("shard".to_string(), "0".into());
-                cause.metadata.insert("index".to_string(), SECURITY_INDEX.into());
-                EsError::new(ErrorStatusCode::CONFLICT, cause)
-            }
-            ServiceError::TransportUnauthenticated => {
-                EsError::new(ErrorStatusCode::UNAUTHORIZED, ErrorCause::new("security_exception", error.to_string()))
-            }
-            ServiceError::TransportForbidden => {
-                EsError::new(ErrorStatusCode::FORBIDDEN, ErrorCause::new("security_exception", error.to_string()))
-            }
-            ServiceError::ClusterMismatch { .. } => EsError::new(
-                ErrorStatusCode::BAD_REQUEST,
-                ErrorCause::new("connect_transport_exception", error.to_string()),
-            ),
-            ServiceError::Internal(message) => {
-                EsError::new(ErrorStatusCode::INTERNAL_SERVER_ERROR, ErrorCause::new("exception", message.clone()))
-            }
-            ServiceError::IndexUnavailable(store_error) => {
-                tracing::warn!(error = %store_error, "the security index is unavailable");
-                EsError::new(ErrorStatusCode::SERVICE_UNAVAILABLE, unavailable_shards())
-            }
-            ServiceError::InvalidTokenName(_)
-            | ServiceError::InvalidBoolean(_)
-            | ServiceError::UnrecognizedParameters { .. }
-            | ServiceError::BodyNotSupported { .. }
-            | ServiceError::Unsupported(_)
-            | ServiceError::UnknownServiceAccount(_)
-            | ServiceError::UnknownCache(_)
-            | ServiceError::InvalidRefresh(_) => EsError::illegal_argument(error.to_string()),
-        }
-    }
-}
-
-/// A 401 cause: a `security_exception` carrying the challenges.
-fn challenge(error: &ServiceError) -> ErrorCause {
-    let mut cause = ErrorCause::new("security_exception", error.to_string());
-    let values = WWW_AUTHENTICATE.iter().map(|v| v.to_string()).collect();
-    cause.header = Some(BTreeMap::from([("WWW-Authenticate".to_string(), values)]));
-    cause
-}
-
-fn unavailable_shards() -> ErrorCause {
-    ErrorCause::new(
-        "unavailable_shards_exception",
-        format!("at least one primary shard for the index [{SECURITY_INDEX}] is unavailable"),
-    )
 }
 
 /// An error and its sources, `: `-separated, for messages that must say what
@@ -257,20 +166,6 @@ mod tests {
         assert_eq!(
             two.to_string(),
             "request [/] contains unrecognized parameters: [a], [fomat] -> did you mean any of [format, human]?"
-        );
-    }
-
-    #[test]
-    fn compatible_version_has_a_status_exception_cause() {
-        let error: EsError = ServiceError::CompatibleVersion {
-            header: "Accept",
-            version: "7".into(),
-            value: "application/vnd.elasticsearch+json; compatible-with=7".into(),
-        }
-        .into();
-        assert_eq!(
-            serde_json::to_string(&error).unwrap(),
-            r#"{"error":{"root_cause":[{"type":"media_type_header_exception","reason":"Invalid media-type value on headers [Accept, Content-Type]"}],"type":"media_type_header_exception","reason":"Invalid media-type value on headers [Accept, Content-Type]","caused_by":{"type":"status_exception","reason":"Accept version must be either version 9 or 8, but found 7. Accept=application/vnd.elasticsearch+json; compatible-with=7"}},"status":400}"#
         );
     }
 }

@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use es_tokens_server::settings::{SETTINGS, conf_dir_from_env};
-use es_tokens_server::{Node, Settings, logging};
+use es_tokens_server::{Node, SecureSettings, Settings, conf_dir_from_env, init_logging, settings_help};
 
 /// Exit code for a configuration error (Elasticsearch's `ExitCodes.CONFIG`).
 const EXIT_CONFIG: u8 = 78;
@@ -14,7 +13,7 @@ const EXIT_CONFIG: u8 = 78;
     name = "es-tokens",
     version,
     about = "Starts a node serving Elasticsearch's service-account token APIs.",
-    after_help = settings_help()
+    after_help = help()
 )]
 struct Cli {
     /// Set a setting, overriding elasticsearch.yml (repeatable): -E http.port=9201
@@ -22,23 +21,19 @@ struct Cli {
     settings: Vec<String>,
 }
 
-fn settings_help() -> String {
-    let mut help = String::from(
+fn help() -> String {
+    format!(
         "Settings are read from $ES_PATH_CONF/elasticsearch.yml (default config/elasticsearch.yml; the file is \
-         optional), then overridden by -E.\n\nSettings:\n",
-    );
-    for spec in SETTINGS {
-        help.push_str(&format!("  {}\n      {} (default: {})\n", spec.key, spec.help, spec.default));
-    }
-    help
+         optional), then overridden by -E. ELASTIC_PASSWORD is the elastic user's first password.\n\nSettings:\n{}",
+        settings_help()
+    )
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init();
-    let conf_dir = conf_dir_from_env();
-    let settings = match Settings::load(&conf_dir, &cli.settings) {
-        Ok(settings) => Settings { bootstrap_password: std::env::var("ELASTIC_PASSWORD").ok(), ..settings },
+    init_logging();
+    let settings = match Settings::load(&conf_dir_from_env(), &cli.settings) {
+        Ok(settings) => settings,
         Err(error) => {
             eprintln!("fatal exception while booting the node: {error}");
             return ExitCode::from(EXIT_CONFIG);
@@ -46,7 +41,7 @@ fn main() -> ExitCode {
     };
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     runtime.block_on(async {
-        let node = match Node::start(settings).await {
+        let node = match Node::start(settings, SecureSettings::from_env()).await {
             Ok(node) => node,
             Err(error) => {
                 eprintln!("fatal exception while booting the node: {error}");

@@ -1,32 +1,51 @@
-//! The node's security: its token stores and caches, realms, roles and the
-//! watcher that reloads their files; built once at node start.
+//! The node's security (Elasticsearch's `Security` plugin class): its token
+//! stores and caches, realms, roles and the watcher that reloads their
+//! files, wired together once at node start.
 
 use std::sync::Arc;
 
 use dropshot::RequestInfo;
 use parking_lot::RwLock;
 
-use crate::authentication::Authentication;
-use crate::authenticator::Authenticator;
-use crate::authorization::Authorizer;
-use crate::background_task::BackgroundTask;
-use crate::caching_token_store::CachingTokenStore;
-use crate::config_watcher::{ConfigWatcher, OnChange};
+use crate::authc::authentication::Authentication;
+use crate::authc::authenticator::Authenticator;
+use crate::authc::esnative::reserved_realm::{Bootstrap, PASSWORD_HASHING_SETTING, ReservedRealm};
+use crate::authc::file::file_realm::FileRealm;
+use crate::authc::file::user_files::{USERS_FILE, USERS_ROLES_FILE};
+use crate::authc::service::caching_token_store::{CACHE_HASH_ALGO_SETTING, CachedToken, CachingTokenStore};
+use crate::authc::service::file_token_store::{FileTokenStore, LoadError, SERVICE_TOKENS_FILE};
+use crate::authc::service::index_token_store::IndexTokenStore;
+use crate::authc::service::service_account_service::ServiceAccountService;
+use crate::authc::service::token_caches::TokenCaches;
+use crate::authc::service::{EvictionCause, TOKEN_HASHING_SETTING, TokenKey, TokenSource};
+use crate::authc::support::hasher::Hasher;
+use crate::authc::support::user_cache::UserCache;
+use crate::authz::authorizer::Authorizer;
+use crate::authz::roles::{ROLES_FILE, RoleStore};
+use crate::common::background_task::BackgroundTask;
+use crate::config::config_watcher::{ConfigWatcher, OnChange};
+use crate::config::{RealmId, Settings};
 use crate::error::ServiceError;
-use crate::file_realm::{FileRealm, USERS_FILE, USERS_ROLES_FILE};
-use crate::file_token_store::{FileTokenStore, LoadError, SERVICE_TOKENS_FILE};
-use crate::hasher::Hasher;
-use crate::index_token_store::IndexTokenStore;
-use crate::metrics::{EvictionCause, Metrics};
-use crate::reserved_realm::{Bootstrap, ReservedRealm};
-use crate::roles::{ROLES_FILE, RoleStore};
-use crate::security_index::{SecurityIndex, SecurityIndexError};
-use crate::security_index_monitor::{self, Change, Tracker};
-use crate::service_account_authenticator::ServiceAccountAuthenticator;
-use crate::settings::Settings;
-use crate::token_caches::TokenCaches;
-use crate::token_store::StoreError;
-use crate::user_cache::UserCache;
+use crate::observability::metrics::Metrics;
+use crate::security_index::monitor::{self, Change, Tracker};
+use crate::security_index::{SECURITY_INDEX_URL_SETTING, SecurityIndex, SecurityIndexError, StoreError};
+
+/// The secrets a node starts with, which are not settings: Elasticsearch
+/// keeps them in its keystore (`bootstrap.password`); this node takes them
+/// from the environment, as Elasticsearch's Docker image does. Not `Debug`:
+/// it holds secrets.
+#[derive(Clone, Default)]
+pub struct SecureSettings {
+    /// `elastic`'s first password: `ELASTIC_PASSWORD`.
+    pub bootstrap_password: Option<String>,
+}
+
+impl SecureSettings {
+    /// What the environment gives: `ELASTIC_PASSWORD`, if set.
+    pub fn from_env() -> Self {
+        SecureSettings { bootstrap_password: std::env::var("ELASTIC_PASSWORD").ok() }
+    }
+}
 
 /// Why security could not start.
 #[derive(Debug, thiserror::Error)]
@@ -46,14 +65,9 @@ pub enum SecurityError {
 pub struct Security {
     authenticator: Authenticator,
     authorizer: Authorizer,
-    /// The two service-token caches.
-    pub caches: TokenCaches,
-    /// The `service_tokens` file.
-    pub file_tokens: Arc<FileTokenStore>,
-    /// The `.security` index's tokens.
-    pub index_tokens: Arc<IndexTokenStore>,
-    /// How new tokens' secrets are hashed.
-    pub token_hasher: Hasher,
+    caches: Arc<TokenCaches>,
+    file_tokens: Arc<FileTokenStore>,
+    index_tokens: Arc<IndexTokenStore>,
     /// The cluster's identity, kept in the security index the nodes share
     /// (and so new when the index is).
     cluster_uuid: Arc<RwLock<String>>,
@@ -73,32 +87,36 @@ async fn set_up_elastic(realm: &ReservedRealm) -> Result<(), StoreError> {
 impl Security {
     /// Loads the security files, opens the security index, makes sure
     /// `elastic` has a password and starts watching the files.
-    pub async fn start(settings: &Settings, metrics: &Metrics) -> Result<Security, SecurityError> {
-        let conf_dir = &settings.path_conf;
+    pub async fn start(
+        settings: &Settings,
+        secure: SecureSettings,
+        metrics: &Metrics,
+    ) -> Result<Security, SecurityError> {
+        let conf_dir = settings.path_conf();
         let file_tokens = Arc::new(FileTokenStore::load(conf_dir)?);
-        let index = Arc::new(SecurityIndex::open(&settings.security_index_url).await?);
-        let index_tokens = Arc::new(IndexTokenStore::new(Arc::clone(&index)));
-        let caches = TokenCaches::new(&settings.service_token_cache, metrics);
-        let hasher = settings.service_token_cache_hasher;
-        let service_accounts = ServiceAccountAuthenticator {
-            file: CachingTokenStore::new(Arc::clone(&file_tokens), Arc::clone(&caches.file), hasher),
-            index: CachingTokenStore::new(Arc::clone(&index_tokens), Arc::clone(&caches.index), hasher),
+        let index = Arc::new(SecurityIndex::open(&SECURITY_INDEX_URL_SETTING.get(settings)).await?);
+        let index_tokens = Arc::new(IndexTokenStore::new(Arc::clone(&index), TOKEN_HASHING_SETTING.get(settings)));
+        let caches = Arc::new(TokenCaches::new(settings, metrics));
+        let hasher = CACHE_HASH_ALGO_SETTING.get(settings);
+        let service_accounts = ServiceAccountService {
+            file: CachingTokenStore::new(Arc::clone(&file_tokens), Arc::clone(caches.of(TokenSource::File)), hasher),
+            index: CachingTokenStore::new(Arc::clone(&index_tokens), Arc::clone(caches.of(TokenSource::Index)), hasher),
         };
-        let realm = &settings.file_realm;
-        let file_realm = Arc::new(FileRealm::load(conf_dir, realm));
+        let file_realm = Arc::new(FileRealm::load(settings));
         // The reserved realm's cache settings are its own in Elasticsearch
         // (`realms.reserved.reserved.cache.*`), not the file realm's; this
-        // node does not read them, so they keep their defaults.
+        // node takes no settings for it, so they keep their defaults.
+        let reserved = RealmId { kind: "reserved", name: "reserved".to_string() };
         let reserved_realm = Arc::new(ReservedRealm::new(
             Arc::clone(&index),
-            UserCache::with_defaults(),
-            settings.bootstrap_password.as_deref(),
-            settings.password_hasher,
+            UserCache::for_realm(settings, &reserved),
+            secure.bootstrap_password.as_deref(),
+            PASSWORD_HASHING_SETTING.get(settings),
         ));
         set_up_elastic(&reserved_realm).await.map_err(SecurityError::Bootstrap)?;
         let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));
-        let monitor = security_index_monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
-            let cache = Arc::clone(&caches.index);
+        let monitor = monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
+            let cache = Arc::clone(caches.of(TokenSource::Index));
             let reserved_realm = Arc::clone(&reserved_realm);
             let index = Arc::clone(&index);
             let cluster_uuid = Arc::clone(&cluster_uuid);
@@ -129,7 +147,7 @@ impl Security {
             vec![
                 (SERVICE_TOKENS_FILE, {
                     let file_tokens = Arc::clone(&file_tokens);
-                    let cache = Arc::clone(&caches.file);
+                    let cache = Arc::clone(caches.of(TokenSource::File));
                     Arc::new(move || {
                         if file_tokens.reload() {
                             cache.invalidate_all(EvictionCause::FileChange);
@@ -157,7 +175,6 @@ impl Security {
             caches,
             file_tokens,
             index_tokens,
-            token_hasher: settings.service_token_hasher,
             cluster_uuid,
             _watcher: watcher,
             _monitor: monitor,
@@ -177,6 +194,35 @@ impl Security {
     /// Whether `authentication` may perform `action`.
     pub fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
         self.authorizer.authorize(authentication, action)
+    }
+
+    /// The two service-token caches.
+    pub fn token_caches(&self) -> &TokenCaches {
+        &self.caches
+    }
+
+    /// The tokens of the `service_tokens` file.
+    pub fn file_tokens(&self) -> &FileTokenStore {
+        &self.file_tokens
+    }
+
+    /// The tokens of the `.security` index.
+    pub fn index_tokens(&self) -> &IndexTokenStore {
+        &self.index_tokens
+    }
+
+    /// Remembers a successful authentication of `key` with `secret` in the
+    /// cache of `source`, as one would leave it (for tests that fill the
+    /// caches without paying a store's slow hash).
+    pub fn remember_service_token(&self, source: TokenSource, key: TokenKey, secret: &str) {
+        let hasher = Hasher::Ssha256;
+        self.caches.of(source).insert(key, Arc::new(CachedToken::completed(hasher, secret, true)));
+    }
+
+    /// Whether `key` is in the cache of `source`; looking does not count as a
+    /// hit or a miss.
+    pub fn is_service_token_cached(&self, source: TokenSource, key: &TokenKey) -> bool {
+        self.caches.of(source).contains(key)
     }
 }
 

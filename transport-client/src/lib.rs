@@ -23,6 +23,7 @@ progenitor::generate_api!(
     inner_type = std::sync::Arc<crate::Channel>,
     hooks = Expected,
     replace = {
+        ClearCause = es_tokens_types::ClearCause,
         ClearSecurityCacheNodeRequest = es_tokens_types::ClearSecurityCacheNodeRequest,
         ErrorCause = es_tokens_types::ErrorCause,
         ErrorResponse = es_tokens_types::ErrorResponse,

@@ -30,6 +30,6 @@ pub use service_account::{
     RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
 };
 pub use transport::{
-    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeInfo,
+    ClearCause, ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeInfo,
     NodeServiceCredentials,
 };

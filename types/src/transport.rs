@@ -45,6 +45,19 @@ pub struct ClearSecurityCacheNodeRequest {
     pub cache: String,
     /// Qualified token names; one ending in `/` is an account prefix.
     pub keys: Vec<String>,
+    /// Why the keys are cleared; the node counts their evictions under it.
+    pub cause: ClearCause,
+}
+
+/// Why a node is asked to clear cached keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearCause {
+    /// The clear-cache API was called.
+    ClearApi,
+    /// What the keys name changed in the security index (a token was
+    /// deleted).
+    IndexChange,
 }
 
 /// A node that did what it was asked.

@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
+use es_tokens_server::conf_dir_from_env;
 use es_tokens_server::service_tokens_cli::{USAGE, exit_codes, run};
-use es_tokens_server::settings::conf_dir_from_env;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,0 +1,281 @@
+//! The reserved realm: Elasticsearch's built-in users. Only `elastic`, the
+//! superuser, can log in here; its password hash lives in the security index.
+//! On first start it comes from `ELASTIC_PASSWORD`, or is generated and
+//! printed once, as Elasticsearch does. While the index holds none,
+//! `ELASTIC_PASSWORD` is the password, as `bootstrap.password` is in
+//! Elasticsearch.
+
+use std::sync::Arc;
+
+use crate::authc::authentication::{Realm, RealmOutcome, User};
+use crate::authc::support::hasher::{Hasher, verify_hash_blocking};
+use crate::authc::support::user_cache::UserCache;
+use crate::config::{Setting, SettingsError};
+use crate::security_index::{SecurityIndex, StoreError, store_error};
+
+/// How passwords are hashed in the security index
+/// (`XPackSettings.PASSWORD_HASHING_ALGORITHM`).
+pub const PASSWORD_HASHING_SETTING: Setting<Hasher> = Setting::new(
+    "xpack.security.authc.password_hashing.algorithm",
+    "bcrypt",
+    parse_password_hasher,
+    "how the elastic user's password is hashed in the security index (bcrypt* or pbkdf2*)",
+);
+
+/// A hasher of the bcrypt or PBKDF2 family: the only ones Elasticsearch
+/// stores passwords with.
+fn parse_password_hasher(key: &str, value: &str) -> Result<Hasher, SettingsError> {
+    let hasher = Hasher::parse_setting(key, value)?;
+    if !matches!(hasher, Hasher::Bcrypt { .. } | Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. }) {
+        return Err(SettingsError::Invalid {
+            key: key.to_string(),
+            value: value.to_string(),
+            detail: ": only pbkdf2 or bcrypt family algorithms can be used for password hashing".to_string(),
+        });
+    }
+    Ok(hasher)
+}
+
+/// The superuser.
+pub const ELASTIC: &str = "elastic";
+
+/// User names the reserved realm owns.
+const RESERVED_USERNAMES: &[&str] =
+    &["elastic", "kibana", "kibana_system", "logstash_system", "beats_system", "apm_system", "remote_monitoring_user"];
+
+/// Whether `username` belongs to the reserved realm.
+pub fn is_reserved_username(username: &str) -> bool {
+    RESERVED_USERNAMES.contains(&username)
+}
+
+/// The reserved realm.
+pub struct ReservedRealm {
+    index: Arc<SecurityIndex>,
+    cache: UserCache,
+    /// `ELASTIC_PASSWORD`, if set: `elastic`'s password while the index
+    /// holds none, e.g. in the moment between a new index appearing and the
+    /// node setting it up.
+    bootstrap: Option<BootstrapPassword>,
+    /// How a password `elastic` gets is hashed.
+    password_hasher: Hasher,
+}
+
+/// The bootstrap password, and its hash once needed (hashing is slow, and a
+/// node whose index holds a password never needs it). Not `Debug`: it is a
+/// secret.
+struct BootstrapPassword {
+    password: String,
+    hash: tokio::sync::OnceCell<String>,
+}
+
+/// How `elastic` got its password on this start.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// It already had one.
+    Existing,
+    /// From `ELASTIC_PASSWORD`.
+    FromEnvironment,
+    /// Generated; shown to the operator once.
+    Generated(String),
+}
+
+impl ReservedRealm {
+    /// The realm over `index`, with `ELASTIC_PASSWORD` if set; passwords are
+    /// hashed with `password_hasher`.
+    pub fn new(
+        index: Arc<SecurityIndex>,
+        cache: UserCache,
+        bootstrap_password: Option<&str>,
+        password_hasher: Hasher,
+    ) -> Self {
+        let bootstrap = bootstrap_password
+            .map(|password| BootstrapPassword { password: password.to_string(), hash: tokio::sync::OnceCell::new() });
+        ReservedRealm { index, cache, bootstrap, password_hasher }
+    }
+
+    /// The hash of the bootstrap password, if there is one.
+    async fn bootstrap_hash(&self) -> Result<Option<String>, StoreError> {
+        let Some(bootstrap) = &self.bootstrap else { return Ok(None) };
+        let hash = bootstrap
+            .hash
+            .get_or_try_init(|| self.password_hasher.hash_blocking(&bootstrap.password))
+            .await
+            .map_err(|e| StoreError(e.to_string()))?;
+        Ok(Some(hash.clone()))
+    }
+
+    /// Makes sure `elastic` has a password, on a new security index. An
+    /// existing password wins over `ELASTIC_PASSWORD`, as the security index
+    /// wins over `bootstrap.password` in Elasticsearch.
+    pub async fn ensure_elastic_password(&self) -> Result<Bootstrap, StoreError> {
+        let bootstrap = match self.password_hash(ELASTIC).await? {
+            Some(hash) => {
+                if let Some(bootstrap) = &self.bootstrap
+                    && !verify_hash_blocking(&bootstrap.password, hash).await
+                {
+                    tracing::warn!(
+                        "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
+                    );
+                }
+                Bootstrap::Existing
+            }
+            None => {
+                let (hash, bootstrap) = match self.bootstrap_hash().await? {
+                    Some(hash) => (hash, Bootstrap::FromEnvironment),
+                    None => {
+                        let password = generate_password();
+                        let hash = self
+                            .password_hasher
+                            .hash_blocking(&password)
+                            .await
+                            .map_err(|e| StoreError(e.to_string()))?;
+                        (hash, Bootstrap::Generated(password))
+                    }
+                };
+                if self.insert_password_hash(ELASTIC, &hash).await? {
+                    bootstrap
+                } else {
+                    // Another node of the cluster set it first.
+                    Bootstrap::Existing
+                }
+            }
+        };
+        Ok(bootstrap)
+    }
+
+    /// Checks `username`/`password` if `username` is reserved.
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<RealmOutcome, StoreError> {
+        if !is_reserved_username(username) {
+            return Ok(RealmOutcome::NotHandled);
+        }
+        let lookup = async {
+            let hash = match self.password_hash(username).await? {
+                None if username == ELASTIC => self.bootstrap_hash().await?,
+                stored => stored,
+            };
+            Ok(hash.map(|hash| (reserved_user(username), hash)))
+        };
+        // Reserved users without a password (all but `elastic` here) cannot
+        // log in, and the realm does not let another realm try them.
+        self.cache.authenticate(username, password, RealmOutcome::Failed, lookup).await
+    }
+
+    /// The realm's name and type: `reserved`.
+    pub fn realm(&self) -> Realm {
+        Realm { name: "reserved".to_string(), kind: "reserved".to_string() }
+    }
+
+    /// Forgets cached users, e.g. when the security index changed.
+    pub fn invalidate_cache(&self) {
+        self.cache.invalidate_all();
+    }
+
+    async fn password_hash(&self, username: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT password_hash FROM reserved_users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.index.pool())
+            .await
+            .map_err(store_error)
+    }
+
+    /// Stores a password hash unless one exists; whether it did.
+    async fn insert_password_hash(&self, username: &str, hash: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO reserved_users (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(hash)
+        .execute(&self.index.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+fn reserved_user(username: &str) -> User {
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("_reserved".to_string(), true.into());
+    let roles = if username == ELASTIC { vec!["superuser".to_string()] } else { Vec::new() };
+    User { username: username.to_string(), roles, full_name: None, email: None, metadata }
+}
+
+/// A 20-character password from letters, digits and `*-_=+`, like the ones
+/// Elasticsearch generates.
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-_=+";
+    (0..20).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::security_index::default_url;
+
+    #[test]
+    fn only_password_hashers() {
+        assert_eq!(parse_password_hasher("k", "bcrypt12").unwrap(), Hasher::Bcrypt { cost: 12 });
+        assert_eq!(
+            parse_password_hasher("k", "ssha256").unwrap_err().to_string(),
+            "Failed to parse value [ssha256] for setting [k]: only pbkdf2 or bcrypt family algorithms can be used for \
+             password hashing"
+        );
+    }
+
+    fn cache() -> UserCache {
+        UserCache::new(Duration::from_secs(60), 10, Hasher::Ssha256)
+    }
+
+    const HASHER: Hasher = Hasher::Pbkdf2 { iterations: 1000 };
+
+    /// A new security index in `dir`.
+    async fn open_index(dir: &tempfile::TempDir) -> Arc<SecurityIndex> {
+        Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn elastic_gets_a_password_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = open_index(&dir).await;
+        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER);
+        let bootstrap = realm.ensure_elastic_password().await.unwrap();
+        assert_eq!(bootstrap, Bootstrap::FromEnvironment);
+        assert!(
+            matches!(realm.authenticate("elastic", "first-password").await.unwrap(), RealmOutcome::Authenticated(u) if u.roles == ["superuser"])
+        );
+        assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
+        assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
+        assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
+        let again = ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER);
+        let bootstrap = again.ensure_elastic_password().await.unwrap();
+        assert_eq!(bootstrap, Bootstrap::Existing);
+        assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
+
+        let dir = tempfile::tempdir().unwrap();
+        let realm = ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER);
+        let bootstrap = realm.ensure_elastic_password().await.unwrap();
+        let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
+        assert_eq!(password.len(), 20);
+        assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));
+    }
+
+    #[tokio::test]
+    async fn without_a_stored_password_elastic_has_the_bootstrap_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let realm = ReservedRealm::new(open_index(&dir).await, cache(), Some("bootstrap-password"), HASHER);
+        assert!(matches!(
+            realm.authenticate("elastic", "bootstrap-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
+        // Only elastic's, and only until the index holds a password.
+        assert_eq!(realm.authenticate("kibana_system", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
+        realm.insert_password_hash(ELASTIC, &HASHER.hash_blocking("stored-password").await.unwrap()).await.unwrap();
+        realm.invalidate_cache();
+        assert_eq!(realm.authenticate("elastic", "bootstrap-password").await.unwrap(), RealmOutcome::Failed);
+        assert!(matches!(
+            realm.authenticate("elastic", "stored-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
+    }
+}

@@ -1,0 +1,191 @@
+//! Roles: the built-in `superuser` and those of `$ES_PATH_CONF/roles.yml`.
+//! Only cluster privileges matter to this node's actions; the rest of a role
+//! definition is accepted as Elasticsearch accepts it and otherwise ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use parking_lot::RwLock;
+
+use crate::authz::privileges::{self, ClusterPrivilege};
+use crate::config::config_file::{read_optional, replace_if_changed};
+
+/// The file's name in the config directory.
+pub const ROLES_FILE: &str = "roles.yml";
+
+/// Role names Elasticsearch reserves; `roles.yml` cannot redefine them.
+const RESERVED_ROLES: &[&str] = &[
+    "superuser",
+    "kibana_system",
+    "kibana_admin",
+    "logstash_system",
+    "beats_system",
+    "apm_system",
+    "remote_monitoring_agent",
+    "remote_monitoring_collector",
+    "monitoring_user",
+    "viewer",
+    "editor",
+];
+
+/// Fields a role definition may have.
+const ROLE_FIELDS: &[&str] = &[
+    "cluster",
+    "global",
+    "indices",
+    "applications",
+    "run_as",
+    "metadata",
+    "transient_metadata",
+    "remote_indices",
+    "remote_cluster",
+    "restriction",
+    "description",
+];
+
+/// Cluster privileges by role name.
+type Roles = BTreeMap<String, Vec<ClusterPrivilege>>;
+
+/// The roles a node knows.
+pub struct RoleStore {
+    path: PathBuf,
+    file_roles: RwLock<Roles>,
+}
+
+impl RoleStore {
+    /// Loads `roles.yml` from `conf_dir`; invalid roles are skipped with an
+    /// error in the log, a missing file defines none.
+    pub fn load(conf_dir: &Path) -> RoleStore {
+        let path = conf_dir.join(ROLES_FILE);
+        let roles = parse_file(&path);
+        RoleStore { path, file_roles: RwLock::new(roles) }
+    }
+
+    /// Reads the file again.
+    pub fn reload(&self) {
+        if replace_if_changed(&self.file_roles, parse_file(&self.path)) {
+            tracing::info!("roles file [{}] changed. updating roles...", self.path.display());
+        }
+    }
+
+    /// Whether `role` exists.
+    pub fn exists(&self, role: &str) -> bool {
+        role == "superuser" || self.file_roles.read().contains_key(role)
+    }
+
+    /// Whether `role` grants `action`; `None` if there is no such role.
+    pub fn grants(&self, role: &str, action: &str) -> Option<bool> {
+        if role == "superuser" {
+            return Some(privileges::ALL.grants(action));
+        }
+        self.file_roles.read().get(role).map(|cluster| cluster.iter().any(|privilege| privilege.grants(action)))
+    }
+}
+
+fn parse_file(path: &Path) -> Roles {
+    let text = match read_optional(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Roles::new(),
+        Err(error) => {
+            tracing::error!(%error, "failed to read roles file [{}]. skipping all roles...", path.display());
+            return Roles::new();
+        }
+    };
+    parse(path, &text)
+}
+
+fn parse(path: &Path, text: &str) -> Roles {
+    use serde_yaml_ng::Value;
+    let document: Value = match serde_yaml_ng::from_str(text) {
+        Ok(document) => document,
+        Err(error) => {
+            tracing::error!(%error, "failed to parse roles file [{}]. skipping all roles...", path.display());
+            return Roles::new();
+        }
+    };
+    let Value::Mapping(map) = document else {
+        if !document.is_null() {
+            tracing::error!("failed to parse roles file [{}]: it must be a map of roles", path.display());
+        }
+        return Roles::new();
+    };
+    let mut roles = Roles::new();
+    for (name, definition) in map {
+        let Some(name) = name.as_str().map(str::to_string) else { continue };
+        if RESERVED_ROLES.contains(&name.as_str()) {
+            tracing::warn!(
+                "role [{name}] is reserved. the relevant role definition in the mapping file will be ignored"
+            );
+            continue;
+        }
+        match parse_role(&definition) {
+            Ok(cluster) => {
+                roles.insert(name, cluster);
+            }
+            Err(reason) => {
+                tracing::error!("failed to parse role [{name}] from [{}]: {reason}. skipping role...", path.display())
+            }
+        }
+    }
+    tracing::debug!("parsed [{}] roles from file [{}]", roles.len(), path.display());
+    roles
+}
+
+fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<ClusterPrivilege>, String> {
+    let serde_yaml_ng::Value::Mapping(fields) = definition else {
+        return Err("a role must be a map".to_string());
+    };
+    let mut cluster = Vec::new();
+    for (field, value) in fields {
+        let field = field.as_str().unwrap_or_default();
+        if !ROLE_FIELDS.contains(&field) {
+            return Err(format!("unexpected field [{field}]"));
+        }
+        if field == "cluster" {
+            let privileges = value.as_sequence().ok_or("[cluster] must be a list")?;
+            for privilege in privileges {
+                let name = privilege.as_str().ok_or("[cluster] must be a list of strings")?;
+                let privilege = ClusterPrivilege::resolve(name).ok_or_else(|| {
+                    format!(
+                        "unknown cluster privilege [{}]. a privilege must be either one of the predefined cluster \
+                         privilege names or a pattern over one of the available cluster actions",
+                        name.to_lowercase()
+                    )
+                })?;
+                cluster.push(privilege);
+            }
+        }
+    }
+    Ok(cluster)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_yml() {
+        let text = "admin:\n  cluster: [manage_security]\n  indices:\n    - names: ['*']\n      privileges: [read]\n\
+                    bad:\n  cluster: [manage_everything]\n\
+                    typo:\n  clustr: [all]\n\
+                    superuser:\n  cluster: [none]\n\
+                    pattern:\n  cluster: ['cluster:admin/xpack/security/*']\n\
+                    empty: {}\n";
+        let roles = parse(Path::new("roles.yml"), text);
+        assert_eq!(roles.keys().collect::<Vec<_>>(), ["admin", "empty", "pattern"]);
+        assert_eq!(roles["admin"], [ClusterPrivilege::resolve("manage_security").unwrap()]);
+        assert!(roles["empty"].is_empty());
+    }
+
+    #[test]
+    fn superuser_is_built_in() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(ROLES_FILE), "reader:\n  cluster: [READ_SECURITY]\n").unwrap();
+        let store = RoleStore::load(dir.path());
+        use crate::actions::{clear_security_cache, get_service_accounts};
+        assert_eq!(store.grants("superuser", clear_security_cache::NAME), Some(true));
+        assert_eq!(store.grants("reader", clear_security_cache::NAME), Some(false));
+        assert_eq!(store.grants("reader", get_service_accounts::NAME), Some(true));
+        assert_eq!(store.grants("nope", get_service_accounts::NAME), None);
+    }
+}

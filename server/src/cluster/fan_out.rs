@@ -1,0 +1,127 @@
+//! Running an action on every member at once, as Elasticsearch's
+//! `TransportNodesAction` does, and Elasticsearch's words for the members
+//! that fail it.
+
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use es_tokens_transport_client::Client as TransportClient;
+use es_tokens_types::{ErrorCause, ErrorResponse, NodeInfo, NodeStatistics};
+
+use crate::cluster::membership::Cluster;
+use crate::config::{Setting, values};
+use crate::error::innermost;
+
+/// How long a cluster-wide call waits for one node before reporting it as
+/// failed.
+pub const NODE_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
+    "transport.node_timeout",
+    "30s",
+    values::time_or_forever,
+    "how long a cluster-wide call waits for one node before reporting it as failed",
+);
+
+/// What every node answered, or why it did not.
+pub struct NodesOutcome<T> {
+    /// The answers of the nodes that answered; each names its node.
+    pub answers: Vec<T>,
+    /// One `failed_node_exception` per node that did not.
+    pub failures: Vec<ErrorCause>,
+}
+
+impl<T> NodesOutcome<T> {
+    /// The `_nodes` header of a nodes response.
+    pub fn header(&self) -> NodeStatistics {
+        NodeStatistics {
+            total: (self.answers.len() + self.failures.len()) as u32,
+            successful: self.answers.len() as u32,
+            failed: self.failures.len() as u32,
+            failures: (!self.failures.is_empty()).then(|| self.failures.clone()),
+        }
+    }
+}
+
+/// Why a remote node did not answer an action.
+pub type RemoteError = es_tokens_transport_client::Error<ErrorResponse>;
+
+impl Cluster {
+    /// Runs an action on every other member at once (`remote`, a call of the
+    /// node-to-node API), each given `transport.node_timeout` to answer, and
+    /// reports their answers after `local`, this node's own. Nodes that are
+    /// down fail at once, hung ones after the timeout; the others are
+    /// unaffected.
+    pub async fn fan_out<T, Fut>(
+        &self,
+        action: &str,
+        local: T,
+        remote: impl Fn(TransportClient) -> Fut,
+    ) -> NodesOutcome<T>
+    where
+        Fut: Future<Output = Result<T, RemoteError>>,
+    {
+        let members: Vec<NodeInfo> = self.members.read().values().cloned().collect();
+        let calls = members.into_iter().map(|member| {
+            let call = remote(self.client(&member.transport_address));
+            let request_id = self.request_ids.fetch_add(1, Ordering::Relaxed);
+            async move {
+                let outcome = match tokio::time::timeout(self.node_timeout, call).await {
+                    Ok(Ok(answer)) => Ok(answer),
+                    Ok(Err(error)) => Err(remote_cause(&member, &error)),
+                    Err(_) => Err(ErrorCause::new(
+                        "receive_timeout_transport_exception",
+                        format!(
+                            "[{}][{}][{action}[n]] request_id [{request_id}] timed out after [{}ms]",
+                            member.node_name,
+                            member.transport_address,
+                            self.node_timeout.as_millis()
+                        ),
+                    )),
+                };
+                (member, outcome)
+            }
+        });
+        let mut answers = vec![local];
+        let mut failures = Vec::new();
+        for (member, outcome) in futures::future::join_all(calls).await {
+            match outcome {
+                Ok(answer) => answers.push(answer),
+                Err(cause) => failures.push(failed_node(&member, cause)),
+            }
+        }
+        NodesOutcome { answers, failures }
+    }
+}
+
+/// Elasticsearch's entry for a node that failed a nodes action.
+fn failed_node(node: &NodeInfo, cause: ErrorCause) -> ErrorCause {
+    let mut failure = ErrorCause::new("failed_node_exception", format!("Failed node [{}]", node.node_id));
+    failure.metadata.insert("node_id".to_string(), node.node_id.clone().into());
+    failure.caused_by = Some(Box::new(cause));
+    failure
+}
+
+/// Why a remote call failed, as Elasticsearch's transport layer words it.
+fn remote_cause(node: &NodeInfo, error: &RemoteError) -> ErrorCause {
+    match error {
+        // The node answered with an error: Elasticsearch shows the remote
+        // exception itself (its transport wrapper is unwrapped).
+        es_tokens_transport_client::Error::ErrorResponse(response) => {
+            let mut cause = response.error.clone();
+            cause.root_cause = None;
+            cause
+        }
+        es_tokens_transport_client::Error::CommunicationError(error) if error.is_connect() => {
+            let mut cause = ErrorCause::new(
+                "connect_transport_exception",
+                format!("[{}][{}] connect_exception", node.node_name, node.transport_address),
+            );
+            cause.caused_by = Some(Box::new(ErrorCause::new("connect_exception", innermost(error))));
+            cause
+        }
+        other => ErrorCause::new(
+            "node_not_connected_exception",
+            format!("[{}][{}] Node not connected: {other}", node.node_name, node.transport_address),
+        ),
+    }
+}

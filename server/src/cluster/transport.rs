@@ -1,0 +1,163 @@
+//! The node-to-node API a node serves on its transport port: its settings,
+//! the server, and the `TransportApi` trait implemented over the node's
+//! state, every call checked against the cluster's shared secret first. Each
+//! call hands its decoded request to the node half of its action.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dropshot::{HttpServer, Path, RequestContext, TypedBody};
+use es_tokens_api::{EsError, EsReply, ResponseFormat, ServiceAccountPath};
+use es_tokens_transport_api::{TransportApi, transport_api_mod};
+use es_tokens_types::{
+    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
+};
+use subtle::ConstantTimeEq;
+
+use crate::actions::{clear_security_cache, get_service_credentials};
+use crate::common::server::{BindError, resolve_host, serve};
+use crate::config::{PortRange, Setting, Settings, values};
+use crate::error::ServiceError;
+use crate::node::NodeContext;
+
+/// The address the node-to-node API binds to.
+pub const TRANSPORT_HOST_SETTING: Setting<String> =
+    Setting::new("transport.host", "127.0.0.1", values::non_blank, "address the node-to-node API binds to");
+
+/// The address other nodes reach this one at.
+pub const TRANSPORT_PUBLISH_HOST_SETTING: Setting<String> = Setting::derived(
+    "transport.publish_host",
+    "<transport.host>",
+    |settings: &Settings| TRANSPORT_HOST_SETTING.get(settings),
+    values::non_blank,
+    "address other nodes reach this one at; required when transport.host is a wildcard (0.0.0.0)",
+);
+
+/// The port, or ports, of the node-to-node API.
+pub const TRANSPORT_PORT_SETTING: Setting<PortRange> = Setting::new(
+    "transport.port",
+    "9300",
+    values::port_range,
+    "port of the node-to-node API, or a range (9300-9400) to take the first free one; 0 picks any free port",
+);
+
+/// The file holding the cluster's shared secret, relative to the config
+/// directory.
+pub const TRANSPORT_SECRET_FILE_SETTING: Setting<Option<PathBuf>> = Setting::new(
+    "transport.shared_secret_file",
+    "",
+    values::optional_path,
+    "file holding the secret every node-to-node call must present; without it no node can call this one",
+);
+
+/// Why the shared secret cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to read [transport.shared_secret_file] [{path}]: {message}")]
+pub struct SecretError {
+    path: PathBuf,
+    message: String,
+}
+
+/// Reads `transport.shared_secret_file`; no file, no secret.
+pub fn read_secret(settings: &Settings) -> Result<Option<String>, SecretError> {
+    let Some(path) = TRANSPORT_SECRET_FILE_SETTING.get(settings) else { return Ok(None) };
+    let path = settings.path_conf().join(path);
+    let error = |message: String| SecretError { path: path.clone(), message };
+    let secret = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+    let secret = secret.trim().to_string();
+    if secret.is_empty() {
+        return Err(error("the file is empty".to_string()));
+    }
+    if http::HeaderValue::from_str(&format!("Bearer {secret}")).is_err() {
+        return Err(error("the secret must be printable ASCII".to_string()));
+    }
+    Ok(Some(secret))
+}
+
+/// Serves the node-to-node API on `transport.host`:`transport.port`;
+/// returns the server and the address other nodes reach it at.
+pub fn start_server(
+    settings: &Settings,
+    context: &Arc<NodeContext>,
+) -> Result<(HttpServer<Arc<NodeContext>>, SocketAddr), BindError> {
+    let server = serve(
+        "transport",
+        &TRANSPORT_HOST_SETTING.get(settings),
+        TRANSPORT_PORT_SETTING.get(settings),
+        context,
+        || transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid"),
+    )?;
+    let published = publish_address(&TRANSPORT_PUBLISH_HOST_SETTING.get(settings), server.local_addr())?;
+    Ok((server, published))
+}
+
+/// Where other nodes reach this one: `transport.publish_host` at the bound
+/// port. A wildcard is no address to reach.
+fn publish_address(publish_host: &str, bound: SocketAddr) -> Result<SocketAddr, BindError> {
+    let ip = resolve_host(publish_host)?;
+    if ip.is_unspecified() {
+        return Err(BindError::Host {
+            host: publish_host.to_string(),
+            message: "a wildcard address cannot be published to other nodes; set [transport.publish_host]".to_string(),
+        });
+    }
+    Ok(SocketAddr::new(ip, bound.port()))
+}
+
+/// The node's implementation of [`TransportApi`].
+pub enum TransportNode {}
+
+type Ctx = RequestContext<Arc<NodeContext>>;
+
+/// Checks the caller's `Authorization: Bearer <secret>` in constant time.
+/// Without a configured secret nobody is let in.
+fn check_secret(rqctx: &Ctx) -> Result<(), ServiceError> {
+    let presented = rqctx
+        .request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or(ServiceError::TransportUnauthenticated)?;
+    let expected = rqctx.context().transport_secret.as_deref().ok_or(ServiceError::TransportForbidden)?;
+    if bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        tracing::warn!(remote_addr = %rqctx.request.remote_addr(), "a node-to-node call presented a wrong secret");
+        Err(ServiceError::TransportForbidden)
+    }
+}
+
+fn reply<T>(outcome: Result<T, ServiceError>) -> EsReply<T> {
+    EsReply::new(outcome, ResponseFormat::default())
+}
+
+impl TransportApi for TransportNode {
+    type Context = Arc<NodeContext>;
+
+    async fn handshake(rqctx: Ctx, body: TypedBody<HandshakeRequest>) -> Result<EsReply<HandshakeResponse>, EsError> {
+        Ok(reply(check_secret(&rqctx).and_then(|()| rqctx.context().cluster.accept_handshake(body.into_inner()))))
+    }
+
+    async fn clear_security_cache(
+        rqctx: Ctx,
+        body: TypedBody<ClearSecurityCacheNodeRequest>,
+    ) -> Result<EsReply<NodeAcknowledgement>, EsError> {
+        let outcome = check_secret(&rqctx)
+            .and_then(|()| Ok(clear_security_cache::ClearSecurityCache::decode(body.into_inner())?))
+            .map(|request| clear_security_cache::node_operation(rqctx.context(), &request));
+        Ok(reply(outcome))
+    }
+
+    async fn node_service_credentials(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<NodeServiceCredentials>, EsError> {
+        let outcome = check_secret(&rqctx).map(|()| {
+            let path = path.into_inner();
+            get_service_credentials::node_operation(rqctx.context(), &path.namespace, &path.service)
+        });
+        Ok(reply(outcome))
+    }
+}

@@ -1,0 +1,135 @@
+//! Parsers of setting values, with Elasticsearch's error texts, and the
+//! value types they produce.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::settings::SettingsError;
+use crate::config::time_value::parse_time_value;
+
+fn invalid(key: &str, value: &str, detail: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid { key: key.to_string(), value: value.to_string(), detail: detail.into() }
+}
+
+/// Any text.
+pub fn string(_key: &str, value: &str) -> Result<String, SettingsError> {
+    Ok(value.to_string())
+}
+
+/// Text that is not blank.
+pub fn non_blank(key: &str, value: &str) -> Result<String, SettingsError> {
+    if value.trim().is_empty() {
+        return Err(invalid(key, value, " must not be empty"));
+    }
+    Ok(value.to_string())
+}
+
+/// A path, relative to the working directory unless absolute.
+pub fn path(_key: &str, value: &str) -> Result<PathBuf, SettingsError> {
+    Ok(PathBuf::from(value))
+}
+
+/// A path, or nothing when empty.
+pub fn optional_path(_key: &str, value: &str) -> Result<Option<PathBuf>, SettingsError> {
+    Ok((!value.is_empty()).then(|| PathBuf::from(value)))
+}
+
+/// A comma-separated list (a YAML list arrives joined with commas), blanks
+/// dropped.
+pub fn list(_key: &str, value: &str) -> Result<Vec<String>, SettingsError> {
+    Ok(value.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect())
+}
+
+/// `true` or `false`, as Elasticsearch's `Booleans.parseBoolean`.
+pub fn boolean(key: &str, value: &str) -> Result<bool, SettingsError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(invalid(key, value, "")),
+    }
+}
+
+/// A whole number of at least 0.
+pub fn non_negative_int(key: &str, value: &str) -> Result<u64, SettingsError> {
+    let number: i64 = value.trim().parse().map_err(|_| invalid(key, value, ""))?;
+    u64::try_from(number).map_err(|_| invalid(key, value, " must be >= 0"))
+}
+
+/// A time value of at least 0; `-1` (Elasticsearch's "no expiry") is refused,
+/// as Elasticsearch's caches refuse it.
+pub fn non_negative_time(key: &str, value: &str) -> Result<Duration, SettingsError> {
+    parse_time_value(key, value)?.ok_or_else(|| invalid(key, value, " must be >= 0s"))
+}
+
+/// A time value, where `-1` means "never".
+pub fn time_or_forever(key: &str, value: &str) -> Result<Duration, SettingsError> {
+    Ok(parse_time_value(key, value)?.unwrap_or(Duration::MAX))
+}
+
+/// A time value, where `-1` means zero (a realm cache's `ttl`: disabled).
+pub fn time_or_zero(key: &str, value: &str) -> Result<Duration, SettingsError> {
+    Ok(parse_time_value(key, value)?.unwrap_or(Duration::ZERO))
+}
+
+/// A port or an inclusive range of ports to try in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortRange {
+    /// First port to try.
+    pub first: u16,
+    /// Last port to try.
+    pub last: u16,
+}
+
+impl PortRange {
+    /// The ports to try, in order.
+    pub fn ports(&self) -> impl Iterator<Item = u16> {
+        self.first..=self.last
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.last { write!(f, "{}", self.first) } else { write!(f, "{}-{}", self.first, self.last) }
+    }
+}
+
+/// `9200` or `9200-9300`.
+pub fn port_range(key: &str, value: &str) -> Result<PortRange, SettingsError> {
+    let (first, last) = match value.split_once('-') {
+        Some((first, last)) => (first.trim(), last.trim()),
+        None => (value.trim(), value.trim()),
+    };
+    let first: u16 = first.parse().map_err(|_| invalid(key, value, ""))?;
+    let last: u16 = last.parse().map_err(|_| invalid(key, value, ""))?;
+    if first > last {
+        return Err(invalid(key, value, ""));
+    }
+    Ok(PortRange { first, last })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(port_range("p", "9200").unwrap(), PortRange { first: 9200, last: 9200 });
+        assert_eq!(port_range("p", "9200-9300").unwrap(), PortRange { first: 9200, last: 9300 });
+        assert_eq!(
+            port_range("p", "9300-9200").unwrap_err().to_string(),
+            "Failed to parse value [9300-9200] for setting [p]"
+        );
+        assert_eq!(PortRange { first: 1, last: 2 }.to_string(), "1-2");
+    }
+
+    #[test]
+    fn numbers_booleans_and_lists() {
+        assert_eq!(
+            non_negative_int("n", "-3").unwrap_err().to_string(),
+            "Failed to parse value [-3] for setting [n] must be >= 0"
+        );
+        assert_eq!(boolean("b", "yes").unwrap_err().to_string(), "Failed to parse value [yes] for setting [b]");
+        assert_eq!(list("l", " a:1, ,b:2 ").unwrap(), ["a:1", "b:2"]);
+        assert_eq!(optional_path("p", "").unwrap(), None);
+    }
+}

@@ -1,0 +1,293 @@
+//! The HTTP API of a node: the `ElasticsearchApi` trait implemented over the
+//! node's state.
+//!
+//! Every handler runs the same steps, in Elasticsearch's order: parse the
+//! request and negotiate the response format (`RestRequest`), authenticate
+//! (401), validate the endpoint's own input (400: the REST layer's checks,
+//! unknown parameters and bodies, then the request's own validation), authorize
+//! the action (403), then run the action, named after it in `actions/`.
+
+use std::sync::Arc;
+
+use dropshot::{Path, Query, RequestContext};
+use es_tokens_api::{
+    ElasticsearchApi, EsError, EsReply, Head, NamespacePath, PrometheusText, RefreshQuery, ResponseFormat,
+    ServiceAccountPath, ServiceTokenPath, ServiceTokensPath,
+};
+use es_tokens_types::{
+    AuthenticateResponse, ClearCachedServiceTokensResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse,
+    GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
+};
+use http::StatusCode;
+
+use crate::actions::clear_security_cache::{self, ClearSecurityCache};
+use crate::actions::{
+    authenticate, create_service_token, delete_service_token, get_service_accounts, get_service_credentials, info,
+    metrics,
+};
+use crate::authc::authentication::Authentication;
+use crate::authc::service::token_name::TokenSelection;
+use crate::error::ServiceError;
+use crate::http::rest_request::{RestRequest, parse_refresh};
+use crate::node::NodeContext;
+
+/// The node's implementation of [`ElasticsearchApi`].
+pub enum NodeApi {}
+
+type Ctx = RequestContext<Arc<NodeContext>>;
+
+/// Parses the request, authenticates its caller and runs `endpoint`; pairs
+/// the outcome with the negotiated format. A request that cannot be parsed is
+/// answered in plain JSON, as Elasticsearch answers it.
+async fn handle<T>(
+    rqctx: &Ctx,
+    pretty_by_default: bool,
+    endpoint: impl AsyncFnOnce(&RestRequest, Authentication) -> Result<T, ServiceError>,
+) -> (Result<T, ServiceError>, ResponseFormat) {
+    let request = match RestRequest::parse(&rqctx.request, pretty_by_default) {
+        Ok(request) => request,
+        Err(error) => return (Err(error), ResponseFormat::default()),
+    };
+    let outcome = match rqctx.context().security.authenticate(&rqctx.request).await {
+        Ok(caller) => endpoint(&request, caller).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = &outcome {
+        log_failure(error);
+    }
+    let format = request.format(outcome.is_ok());
+    (outcome, format)
+}
+
+/// Logs the failures that are the node's, not the caller's: the caller gets
+/// Elasticsearch's words, the log says what really went wrong.
+fn log_failure(error: &ServiceError) {
+    match error {
+        ServiceError::AuthenticationUnavailable(cause) => {
+            tracing::warn!(error = %cause, "authentication could not reach a token store")
+        }
+        ServiceError::IndexUnavailable(cause) => tracing::warn!(error = %cause, "the security index is unavailable"),
+        ServiceError::Internal(message) => tracing::error!(%message, "a request failed"),
+        _ => {}
+    }
+}
+
+/// Runs a write to the end even if its client goes away.
+///
+/// Handlers are cancelled when their client disconnects (dropshot's
+/// `CancelOnDisconnect`, which keeps the common path free of a task spawn per
+/// request). A write that has started must not stop half-way, e.g. a token
+/// deleted from the index but still in the caches, so writes run in their own
+/// task, as Elasticsearch lets an action finish whatever the channel does.
+async fn to_completion<T: Send + 'static>(
+    work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::spawn(work).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "a write task failed");
+        Err(ServiceError::Internal("the operation failed; see the node's log".to_string()))
+    })
+}
+
+/// The steps of an endpoint without input of its own: no parameters, then
+/// the action's privilege.
+fn plain(node: &NodeContext, request: &RestRequest, caller: &Authentication, action: &str) -> Result<(), ServiceError> {
+    request.finish(&[])?;
+    node.security.authorize(caller, action)
+}
+
+impl ElasticsearchApi for NodeApi {
+    type Context = Arc<NodeContext>;
+
+    async fn info(rqctx: Ctx) -> Result<EsReply<InfoResponse>, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, true, async |request, caller| {
+            plain(node, request, &caller, info::NAME)?;
+            Ok(info::execute(node))
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn ping(rqctx: Ctx) -> Result<Head, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, true, async |request, caller| {
+            plain(node, request, &caller, info::NAME)?;
+            Ok(info::execute(node))
+        })
+        .await;
+        Ok(Head::new(outcome, format))
+    }
+
+    async fn security_clear_cached_service_tokens(
+        rqctx: Ctx,
+        path: Path<ServiceTokensPath>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError> {
+        let node = rqctx.context();
+        let path = path.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            let selection = TokenSelection::parse(&path.name)?;
+            plain(node, request, &caller, clear_security_cache::NAME)?;
+            let clear = ClearSecurityCache::service_tokens(&path.namespace, &path.service, &selection);
+            // Once started, the clear reaches every node even if the client
+            // goes away.
+            let node = Arc::clone(node);
+            to_completion(async move {
+                let outcome = clear_security_cache::execute(&node, clear).await;
+                Ok(clear_security_cache::response(&node, outcome))
+            })
+            .await
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn security_create_service_token(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        let path = path.into_inner();
+        create_token(&rqctx, &path.namespace, &path.service, Some(&path.name), query.into_inner()).await
+    }
+
+    async fn security_create_service_token_1(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        // POST is PUT under another operation id.
+        Self::security_create_service_token(rqctx, path, query).await
+    }
+
+    async fn security_create_service_token_2(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+        let path = path.into_inner();
+        create_token(&rqctx, &path.namespace, &path.service, None, query.into_inner()).await
+    }
+
+    async fn security_delete_service_token(
+        rqctx: Ctx,
+        path: Path<ServiceTokenPath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<DeleteServiceTokenResponse>, EsError> {
+        let node = rqctx.context();
+        let path = path.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            parse_refresh(query.into_inner().refresh.as_deref())?;
+            request.finish(&["refresh"])?;
+            create_service_token::validate_name(&path.name)?;
+            node.security.authorize(&caller, delete_service_token::NAME)?;
+            let node = Arc::clone(node);
+            let ServiceTokenPath { namespace, service, name } = path;
+            let found =
+                to_completion(async move { delete_service_token::execute(&node, &namespace, &service, &name).await })
+                    .await?;
+            Ok(DeleteServiceTokenResponse { found })
+        })
+        .await;
+        // `{"found":false}` is not an error body: it comes with 404 as is.
+        let status = match &outcome {
+            Ok(DeleteServiceTokenResponse { found: false }) => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        };
+        Ok(EsReply::new(outcome, format).with_status(status))
+    }
+
+    async fn security_get_service_credentials(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceCredentialsResponse>, EsError> {
+        let node = rqctx.context();
+        let path = path.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, get_service_credentials::NAME)?;
+            get_service_credentials::execute(node, &path.namespace, &path.service).await
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn security_get_service_accounts(
+        rqctx: Ctx,
+        path: Path<ServiceAccountPath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        let path = path.into_inner();
+        get_service_accounts(&rqctx, Some(&path.namespace), Some(&path.service)).await
+    }
+
+    async fn security_get_service_accounts_1(
+        rqctx: Ctx,
+        path: Path<NamespacePath>,
+    ) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        get_service_accounts(&rqctx, Some(&path.into_inner().namespace), None).await
+    }
+
+    async fn security_get_service_accounts_2(rqctx: Ctx) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+        get_service_accounts(&rqctx, None, None).await
+    }
+
+    async fn security_authenticate(rqctx: Ctx) -> Result<EsReply<AuthenticateResponse>, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, authenticate::NAME)?;
+            Ok(authenticate::execute(&caller))
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn metrics(rqctx: Ctx) -> Result<PrometheusText, EsError> {
+        let node = rqctx.context();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            plain(node, request, &caller, metrics::NAME)?;
+            Ok(metrics::execute(node))
+        })
+        .await;
+        Ok(PrometheusText::new(outcome, format))
+    }
+}
+
+/// The three create-token endpoints.
+async fn create_token(
+    rqctx: &Ctx,
+    namespace: &str,
+    service: &str,
+    name: Option<&str>,
+    query: RefreshQuery,
+) -> Result<EsReply<CreateServiceTokenResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        parse_refresh(query.refresh.as_deref())?;
+        request.finish(&["refresh"])?;
+        if let Some(name) = name {
+            create_service_token::validate_name(name)?;
+        }
+        node.security.authorize(&caller, create_service_token::NAME)?;
+        let node = Arc::clone(node);
+        let (namespace, service, name) = (namespace.to_string(), service.to_string(), name.map(str::to_string));
+        to_completion(async move {
+            create_service_token::execute(&node, &caller, &namespace, &service, name.as_deref()).await
+        })
+        .await
+    })
+    .await;
+    Ok(EsReply::new(outcome, format))
+}
+
+/// The three get-service-accounts endpoints.
+async fn get_service_accounts(
+    rqctx: &Ctx,
+    namespace: Option<&str>,
+    service: Option<&str>,
+) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        plain(node, request, &caller, get_service_accounts::NAME)?;
+        Ok(get_service_accounts::execute(namespace, service))
+    })
+    .await;
+    Ok(EsReply::new(outcome, format))
+}

@@ -1,0 +1,15 @@
+//! The node's integration tests, one binary (as omicron's `test_all.rs`):
+//! real nodes on `127.0.0.1:0`, in-process or as processes, driven through
+//! the generated client, an official client and raw HTTP. A module per
+//! area; `common` holds the nodes, clusters and helpers they share.
+
+mod authentication;
+mod clear_cache;
+mod cli;
+mod cluster;
+mod cluster_postgres;
+mod common;
+mod file_tokens;
+mod info;
+mod python_client;
+mod service_tokens;
