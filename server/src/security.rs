@@ -12,6 +12,7 @@ use crate::authc::authenticator::Authenticator;
 use crate::authc::esnative::reserved_realm::{Bootstrap, PASSWORD_HASHING_SETTING, ReservedRealm};
 use crate::authc::file::file_realm::FileRealm;
 use crate::authc::file::user_files::{USERS_FILE, USERS_ROLES_FILE};
+use crate::authc::service::cache_lease::{CACHE_LEASE_SETTING, CacheLease};
 use crate::authc::service::caching_token_store::{CACHE_HASH_ALGO_SETTING, CachedToken, CachingTokenStore};
 use crate::authc::service::file_token_store::{FileTokenStore, LoadError, SERVICE_TOKENS_FILE};
 use crate::authc::service::index_token_store::IndexTokenStore;
@@ -59,6 +60,9 @@ pub enum SecurityError {
     /// The `elastic` user's password could not be set up.
     #[error("failed to set up the [elastic] user: {0}")]
     Bootstrap(StoreError),
+    /// The node could not register in the security index.
+    #[error("failed to register the node in the security index: {0}")]
+    Register(StoreError),
 }
 
 /// Everything that authenticates and authorizes requests.
@@ -66,6 +70,7 @@ pub struct Security {
     authenticator: Authenticator,
     authorizer: Authorizer,
     caches: Arc<TokenCaches>,
+    lease: Arc<CacheLease>,
     file_tokens: Arc<FileTokenStore>,
     index_tokens: Arc<IndexTokenStore>,
     /// The cluster's identity, kept in the security index the nodes share
@@ -73,6 +78,7 @@ pub struct Security {
     cluster_uuid: Arc<RwLock<String>>,
     _watcher: ConfigWatcher,
     _monitor: BackgroundTask,
+    _lease_checks: BackgroundTask,
 }
 
 /// Gives `elastic` a password if the index has none, and shows a generated
@@ -91,6 +97,7 @@ impl Security {
         settings: &Settings,
         secure: SecureSettings,
         metrics: &Metrics,
+        node_id: &str,
     ) -> Result<Security, SecurityError> {
         let conf_dir = settings.path_conf();
         let file_tokens = Arc::new(FileTokenStore::load(conf_dir)?);
@@ -98,9 +105,21 @@ impl Security {
         let index_tokens = Arc::new(IndexTokenStore::new(Arc::clone(&index), TOKEN_HASHING_SETTING.get(settings)));
         let caches = Arc::new(TokenCaches::new(settings, metrics));
         let hasher = CACHE_HASH_ALGO_SETTING.get(settings);
+        let lease =
+            CacheLease::start(Arc::clone(&index), node_id, CACHE_LEASE_SETTING.get(settings), Arc::clone(&caches))
+                .await
+                .map_err(SecurityError::Register)?;
+        let lease = Arc::new(lease);
+        let caching = |source| (Arc::clone(caches.of(source)), hasher, Arc::clone(&lease));
         let service_accounts = ServiceAccountService {
-            file: CachingTokenStore::new(Arc::clone(&file_tokens), Arc::clone(caches.of(TokenSource::File)), hasher),
-            index: CachingTokenStore::new(Arc::clone(&index_tokens), Arc::clone(caches.of(TokenSource::Index)), hasher),
+            file: {
+                let (cache, hasher, lease) = caching(TokenSource::File);
+                CachingTokenStore::new(Arc::clone(&file_tokens), cache, hasher, lease)
+            },
+            index: {
+                let (cache, hasher, lease) = caching(TokenSource::Index);
+                CachingTokenStore::new(Arc::clone(&index_tokens), cache, hasher, lease)
+            },
         };
         let file_realm = Arc::new(FileRealm::load(settings));
         // The reserved realm's cache settings are its own in Elasticsearch
@@ -173,6 +192,8 @@ impl Security {
             authenticator: Authenticator { service_accounts, reserved_realm, file_realm },
             authorizer: Authorizer { roles },
             caches,
+            _lease_checks: lease.start_checks(),
+            lease,
             file_tokens,
             index_tokens,
             cluster_uuid,
@@ -199,6 +220,18 @@ impl Security {
     /// The two service-token caches.
     pub fn token_caches(&self) -> &TokenCaches {
         &self.caches
+    }
+
+    /// This node's lease on its token caches, and its part in fencing the
+    /// nodes that miss a clear.
+    pub fn cache_lease(&self) -> &CacheLease {
+        &self.lease
+    }
+
+    /// Takes the node out of the security index's registry, once it no
+    /// longer serves.
+    pub async fn stop(&self) {
+        self.lease.stop().await;
     }
 
     /// The tokens of the `service_tokens` file.

@@ -87,15 +87,28 @@ impl ClearSecurityCache {
 }
 
 /// The coordinating half: clears this node's caches, then every other
-/// member's at once; what each answered.
+/// member's at once; fences the nodes that did not acknowledge and waits
+/// until they cannot answer from their caches (see `cache_lease`); what
+/// each member answered.
 pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOutcome<NodeAcknowledgement> {
     let local = node_operation(node, &request);
     let request = &request.encode();
-    node.cluster
+    let outcome = node
+        .cluster
         .fan_out(NAME, local, |client| async move {
             client.clear_security_cache(request).await.map(|answer| answer.into_inner())
         })
-        .await
+        .await;
+    let acknowledged: Vec<&str> = outcome.answers.iter().map(|answer| answer.node_id.as_str()).collect();
+    let wait = node.security.cache_lease().fence_all_but(&acknowledged).await;
+    if !wait.is_zero() {
+        tracing::info!(
+            wait_ms = wait.as_millis() as u64,
+            "some nodes did not acknowledge a clear; waiting out their cache leases before answering"
+        );
+        tokio::time::sleep(wait).await;
+    }
+    outcome
 }
 
 /// The node half: removes what `request` names from this node's caches.

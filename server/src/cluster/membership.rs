@@ -1,16 +1,29 @@
-//! Which nodes belong to the cluster.
+//! Which nodes belong to the cluster, and fault detection.
 //!
 //! Members are found from `discovery.seed_hosts` and from each other: every
-//! second a node introduces itself to the seeds and to the members it knows
-//! (`POST /_transport/handshake`), and learns the members they know, so seed
-//! lists may name only some nodes. A node of another `cluster.name` is
-//! refused on both sides. A node that joined stays a member while it is down,
-//! so that cluster-wide calls report it as failed.
+//! `follower_check.interval` a node checks each seed, member and candidate
+//! with a handshake (`POST /_transport/handshake`), which introduces it and
+//! tells it the members the other knows, so seed lists may name only some
+//! nodes. A node becomes a member once this node's own handshake with it
+//! succeeded; a node that introduced itself, or that a member named, is a
+//! candidate until then (so a node this one cannot reach does not join, as
+//! Elasticsearch's join validation refuses it). A node of another
+//! `cluster.name` is refused on both sides.
+//!
+//! A member whose checks fail `follower_check.retry_count` times in a row
+//! (each given `follower_check.timeout`) is removed, as Elasticsearch's
+//! follower checker removes it: until then cluster-wide calls count it and
+//! report it as failed, afterwards they leave it out. It joins again once a
+//! check reaches it. Whether a removed node may still answer from its caches
+//! is `authc::service::cache_lease`'s business, not membership's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 
 use es_tokens_transport_client::Client as TransportClient;
 use es_tokens_transport_client::channel::{CONNECT_TIMEOUT, Channel};
@@ -32,10 +45,42 @@ pub const SEED_HOSTS_SETTING: Setting<Vec<String>> = Setting::new(
     "transport addresses (host:port, comma-separated or a YAML list) of other nodes of the cluster",
 );
 
-/// How often a node introduces itself to the others.
-const DISCOVERY_INTERVAL: Duration = Duration::from_secs(1);
-/// How long a handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often each seed, member and candidate is checked
+/// (`FollowersChecker.FOLLOWER_CHECK_INTERVAL_SETTING`).
+pub const FOLLOWER_CHECK_INTERVAL_SETTING: Setting<Duration> = Setting::new(
+    "cluster.fault_detection.follower_check.interval",
+    "1s",
+    |key, value| values::time_at_least(key, value, Duration::from_millis(100)),
+    "how often a node checks each other node of the cluster (at least 100ms)",
+);
+
+/// How long one check may take (`FOLLOWER_CHECK_TIMEOUT_SETTING`).
+pub const FOLLOWER_CHECK_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
+    "cluster.fault_detection.follower_check.timeout",
+    "10s",
+    values::non_negative_time,
+    "how long a check of another node may take before it counts as failed",
+);
+
+/// How many checks in a row must fail to remove a member
+/// (`FOLLOWER_CHECK_RETRY_COUNT_SETTING`).
+pub const FOLLOWER_CHECK_RETRY_COUNT_SETTING: Setting<u64> = Setting::new(
+    "cluster.fault_detection.follower_check.retry_count",
+    "3",
+    |key, value| values::int_at_least(key, value, 1),
+    "how many checks of a member must fail in a row before it is removed from the cluster (at least 1)",
+);
+
+/// How members are checked.
+#[derive(Clone, Copy, Debug)]
+struct FollowerChecks {
+    interval: Duration,
+    timeout: Duration,
+    retry_count: u64,
+}
+
+/// What one check of an address found.
+type CheckOutcome = Result<HandshakeResponse, String>;
 
 /// The nodes of this node's cluster.
 pub struct Cluster {
@@ -45,6 +90,12 @@ pub struct Cluster {
     seeds: Vec<String>,
     /// Other members by node id.
     pub(super) members: RwLock<BTreeMap<String, NodeInfo>>,
+    /// Addresses of nodes that introduced themselves or that a member
+    /// named, to be checked before they join.
+    candidates: Mutex<BTreeSet<String>>,
+    /// Failed checks in a row, by member id.
+    failures: Mutex<HashMap<String, u64>>,
+    checks: FollowerChecks,
     /// The way to each seed and member's transport address, kept so that
     /// its connections are reused.
     channels: Mutex<HashMap<String, Arc<Channel>>>,
@@ -76,6 +127,13 @@ impl Cluster {
             local: RwLock::new(local),
             seeds: SEED_HOSTS_SETTING.get(settings),
             members: RwLock::new(BTreeMap::new()),
+            candidates: Mutex::new(BTreeSet::new()),
+            failures: Mutex::new(HashMap::new()),
+            checks: FollowerChecks {
+                interval: FOLLOWER_CHECK_INTERVAL_SETTING.get(settings),
+                timeout: FOLLOWER_CHECK_TIMEOUT_SETTING.get(settings),
+                retry_count: FOLLOWER_CHECK_RETRY_COUNT_SETTING.get(settings),
+            },
             channels: Mutex::new(HashMap::new()),
             secret: secret.map(str::to_string),
             http,
@@ -94,8 +152,9 @@ impl Cluster {
         self.local.write().transport_address = address.to_string();
     }
 
-    /// Answers another node's handshake: a member of the same cluster is
-    /// added, any other node refused.
+    /// Answers another node's handshake: a node of the same cluster is told
+    /// the members, and becomes a candidate (a member once this node's own
+    /// check reaches it); any other node is refused.
     pub fn accept_handshake(&self, request: HandshakeRequest) -> Result<HandshakeResponse, ServiceError> {
         if request.cluster_name != self.name {
             tracing::warn!(
@@ -107,7 +166,9 @@ impl Cluster {
             );
             return Err(ServiceError::ClusterMismatch { remote: request.cluster_name, local: self.name.clone() });
         }
-        self.add(request.node);
+        if self.members.read().get(&request.node.node_id) != Some(&request.node) {
+            self.nominate(&request.node);
+        }
         Ok(HandshakeResponse {
             cluster_name: self.name.clone(),
             node: self.local(),
@@ -115,59 +176,121 @@ impl Cluster {
         })
     }
 
-    /// Keeps introducing this node to the seeds and members, every second.
+    /// Checks every seed, member and candidate every
+    /// `follower_check.interval`, each at most once at a time, until dropped.
     pub fn start_discovery(self: &Arc<Self>) -> BackgroundTask {
         let cluster = Arc::clone(self);
         BackgroundTask::spawn(async move {
+            let mut checks = FuturesUnordered::new();
+            let mut in_flight: HashSet<String> = HashSet::new();
+            let mut tick = tokio::time::interval(cluster.checks.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                cluster.discover().await;
-                tokio::time::sleep(DISCOVERY_INTERVAL).await;
+                tokio::select! {
+                    _ = tick.tick() => {
+                        for address in cluster.addresses_to_check() {
+                            if in_flight.insert(address.clone()) {
+                                checks.push(cluster.check(address));
+                            }
+                        }
+                    }
+                    Some((address, outcome)) = checks.next() => {
+                        in_flight.remove(&address);
+                        cluster.record(&address, outcome);
+                    }
+                }
             }
         })
     }
 
-    /// One round of handshakes with every seed and known member.
-    pub async fn discover(&self) {
-        let mut addresses: Vec<String> = self.seeds.clone();
-        addresses.extend(self.members.read().values().map(|m| m.transport_address.clone()));
-        addresses.sort();
-        addresses.dedup();
-        let local = self.local();
-        addresses.retain(|address| *address != local.transport_address);
-        // Addresses no longer called (a member that came back elsewhere)
-        // close their connections.
-        self.channels.lock().retain(|address, _| addresses.binary_search(address).is_ok());
-        let request = HandshakeRequest { cluster_name: self.name.clone(), node: local };
-        let handshakes = addresses.iter().map(|address| {
-            let client = self.client(address);
-            let request = request.clone();
-            async move { (address, tokio::time::timeout(HANDSHAKE_TIMEOUT, client.handshake(&request)).await) }
-        });
-        for (address, outcome) in futures::future::join_all(handshakes).await {
-            match outcome {
-                Ok(Ok(response)) => {
-                    let response = response.into_inner();
-                    if response.cluster_name != self.name {
-                        tracing::warn!(
-                            "handshake with [{address}] failed: remote cluster name [{}] does not match local \
-                             cluster name [{}]",
-                            response.cluster_name,
-                            self.name
-                        );
-                        continue;
-                    }
-                    self.add(response.node);
-                    for member in response.members {
-                        self.add(member);
+    /// The seeds, members and candidates, this node aside; the channels of
+    /// other addresses (a member that came back elsewhere) are closed.
+    fn addresses_to_check(&self) -> Vec<String> {
+        let mut addresses: BTreeSet<String> = self.seeds.iter().cloned().collect();
+        addresses.extend(self.members.read().values().map(|member| member.transport_address.clone()));
+        addresses.extend(self.candidates.lock().iter().cloned());
+        addresses.remove(&self.local().transport_address);
+        self.channels.lock().retain(|address, _| addresses.contains(address));
+        addresses.into_iter().collect()
+    }
+
+    /// One handshake with `address`, given `follower_check.timeout`.
+    async fn check(&self, address: String) -> (String, CheckOutcome) {
+        let request = HandshakeRequest { cluster_name: self.name.clone(), node: self.local() };
+        let client = self.client(&address);
+        let outcome = match tokio::time::timeout(self.checks.timeout, client.handshake(&request)).await {
+            Ok(Ok(response)) => {
+                let response = response.into_inner();
+                if response.cluster_name == self.name {
+                    Ok(response)
+                } else {
+                    tracing::warn!(
+                        "handshake with [{address}] failed: remote cluster name [{}] does not match local cluster \
+                         name [{}]",
+                        response.cluster_name,
+                        self.name
+                    );
+                    Err("another cluster".to_string())
+                }
+            }
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("timed out after [{}ms]", self.checks.timeout.as_millis())),
+        };
+        (address, outcome)
+    }
+
+    /// Records a check: a node reached joins (and the members it named
+    /// become candidates); a member that failed too often in a row leaves.
+    fn record(&self, address: &str, outcome: CheckOutcome) {
+        match outcome {
+            Ok(response) => {
+                self.candidates.lock().remove(address);
+                self.failures.lock().remove(&response.node.node_id);
+                self.join(response.node);
+                for member in &response.members {
+                    if self.members.read().get(&member.node_id) != Some(member) {
+                        self.nominate(member);
                     }
                 }
-                Ok(Err(error)) => tracing::debug!(%address, %error, "handshake failed"),
-                Err(_) => tracing::debug!(%address, "handshake timed out"),
+            }
+            Err(error) => {
+                self.candidates.lock().remove(address);
+                let failed: Vec<NodeInfo> = self
+                    .members
+                    .read()
+                    .values()
+                    .filter(|member| member.transport_address == address)
+                    .cloned()
+                    .collect();
+                if failed.is_empty() {
+                    tracing::debug!(%address, %error, "handshake failed");
+                }
+                for member in failed {
+                    let failures = {
+                        let mut failures = self.failures.lock();
+                        let count = failures.entry(member.node_id.clone()).or_insert(0);
+                        *count += 1;
+                        *count
+                    };
+                    tracing::debug!(%address, %error, failures, "check of a member failed");
+                    if failures >= self.checks.retry_count {
+                        self.leave(&member, failures);
+                    }
+                }
             }
         }
     }
 
-    fn add(&self, node: NodeInfo) {
+    /// Makes `node` a candidate, unless it is this node.
+    fn nominate(&self, node: &NodeInfo) {
+        let local = self.local();
+        if node.node_id != local.node_id && node.transport_address != local.transport_address {
+            self.candidates.lock().insert(node.transport_address.clone());
+        }
+    }
+
+    /// Adds `node`, which a check reached, to the members.
+    fn join(&self, node: NodeInfo) {
         // Not this node, under its id or under an old one at its address.
         let local = self.local();
         if node.node_id == local.node_id || node.transport_address == local.transport_address {
@@ -182,6 +305,19 @@ impl Cluster {
         members.retain(|id, member| *id == node.node_id || member.transport_address != node.transport_address);
         tracing::info!(node_id = %node.node_id, node_name = %node.node_name, address = %node.transport_address, "node joined");
         members.insert(node.node_id.clone(), node);
+    }
+
+    /// Removes `member`, which failed `failures` checks in a row.
+    fn leave(&self, member: &NodeInfo, failures: u64) {
+        self.failures.lock().remove(&member.node_id);
+        if self.members.write().remove(&member.node_id).is_some() {
+            tracing::info!(
+                node_id = %member.node_id,
+                node_name = %member.node_name,
+                address = %member.transport_address,
+                "node left, reason: followers check retry count exceeded [failures={failures}]"
+            );
+        }
     }
 
     /// A client of the node-to-node API at `address`.

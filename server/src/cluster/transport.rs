@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::actions::{clear_security_cache, get_service_credentials};
 use crate::common::server::{BindError, resolve_host, serve};
-use crate::config::{PortRange, Setting, Settings, values};
+use crate::config::{PortRange, Setting, Settings, SettingsError, values};
 use crate::error::ServiceError;
 use crate::node::NodeContext;
 
@@ -41,6 +41,26 @@ pub const TRANSPORT_PORT_SETTING: Setting<PortRange> = Setting::new(
     values::port_range,
     "port of the node-to-node API, or a range (9300-9400) to take the first free one; 0 picks any free port",
 );
+
+/// The port other nodes reach this one at, when it is not the bound one
+/// (behind a proxy or a port mapping).
+pub const TRANSPORT_PUBLISH_PORT_SETTING: Setting<Option<u16>> = Setting::new(
+    "transport.publish_port",
+    "-1",
+    parse_publish_port,
+    "port other nodes reach this one at; -1 is the port the node-to-node API bound",
+);
+
+fn parse_publish_port(key: &str, value: &str) -> Result<Option<u16>, SettingsError> {
+    match value.trim() {
+        "-1" => Ok(None),
+        port => port.parse().map(Some).map_err(|_| SettingsError::Invalid {
+            key: key.to_string(),
+            value: value.to_string(),
+            detail: String::new(),
+        }),
+    }
+}
 
 /// The file holding the cluster's shared secret, relative to the config
 /// directory.
@@ -88,13 +108,14 @@ pub fn start_server(
         context,
         || transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid"),
     )?;
-    let published = publish_address(&TRANSPORT_PUBLISH_HOST_SETTING.get(settings), server.local_addr())?;
+    let port = TRANSPORT_PUBLISH_PORT_SETTING.get(settings).unwrap_or(server.local_addr().port());
+    let published = publish_address(&TRANSPORT_PUBLISH_HOST_SETTING.get(settings), port)?;
     Ok((server, published))
 }
 
-/// Where other nodes reach this one: `transport.publish_host` at the bound
-/// port. A wildcard is no address to reach.
-fn publish_address(publish_host: &str, bound: SocketAddr) -> Result<SocketAddr, BindError> {
+/// Where other nodes reach this one: `transport.publish_host` at `port`. A
+/// wildcard is no address to reach.
+fn publish_address(publish_host: &str, port: u16) -> Result<SocketAddr, BindError> {
     let ip = resolve_host(publish_host)?;
     if ip.is_unspecified() {
         return Err(BindError::Host {
@@ -102,7 +123,7 @@ fn publish_address(publish_host: &str, bound: SocketAddr) -> Result<SocketAddr, 
             message: "a wildcard address cannot be published to other nodes; set [transport.publish_host]".to_string(),
         });
     }
-    Ok(SocketAddr::new(ip, bound.port()))
+    Ok(SocketAddr::new(ip, port))
 }
 
 /// The node's implementation of [`TransportApi`].

@@ -61,6 +61,29 @@ pub fn non_negative_time(key: &str, value: &str) -> Result<Duration, SettingsErr
     parse_time_value(key, value)?.ok_or_else(|| invalid(key, value, " must be >= 0s"))
 }
 
+/// A time value of at least `least`.
+pub fn time_at_least(key: &str, value: &str, least: Duration) -> Result<Duration, SettingsError> {
+    let time = non_negative_time(key, value)?;
+    if time < least {
+        return Err(invalid(key, value, format!(" must be >= {}", render_time(least))));
+    }
+    Ok(time)
+}
+
+/// A whole number of at least `least`.
+pub fn int_at_least(key: &str, value: &str, least: u64) -> Result<u64, SettingsError> {
+    let number = non_negative_int(key, value)?;
+    if number < least {
+        return Err(invalid(key, value, format!(" must be >= {least}")));
+    }
+    Ok(number)
+}
+
+/// A duration as a time value: `2s`, `100ms`.
+fn render_time(time: Duration) -> String {
+    if time.subsec_millis() == 0 { format!("{}s", time.as_secs()) } else { format!("{}ms", time.as_millis()) }
+}
+
 /// A time value, where `-1` means "never".
 pub fn time_or_forever(key: &str, value: &str) -> Result<Duration, SettingsError> {
     Ok(parse_time_value(key, value)?.unwrap_or(Duration::MAX))
@@ -131,5 +154,13 @@ mod tests {
         assert_eq!(boolean("b", "yes").unwrap_err().to_string(), "Failed to parse value [yes] for setting [b]");
         assert_eq!(list("l", " a:1, ,b:2 ").unwrap(), ["a:1", "b:2"]);
         assert_eq!(optional_path("p", "").unwrap(), None);
+        assert_eq!(
+            time_at_least("t", "50ms", Duration::from_millis(100)).unwrap_err().to_string(),
+            "Failed to parse value [50ms] for setting [t] must be >= 100ms"
+        );
+        assert_eq!(
+            int_at_least("n", "0", 1).unwrap_err().to_string(),
+            "Failed to parse value [0] for setting [n] must be >= 1"
+        );
     }
 }

@@ -72,7 +72,7 @@ impl Node {
         let metadata = data_path.node_metadata()?;
         let transport_secret = transport::read_secret(&settings)?;
         let metrics = Metrics::new();
-        let security = Security::start(&settings, secure, &metrics).await?;
+        let security = Security::start(&settings, secure, &metrics, &metadata.node_id).await?;
         let identity = NodeIdentity {
             node_id: metadata.node_id,
             node_name: NODE_NAME_SETTING.get(&settings),
@@ -119,13 +119,14 @@ impl Node {
 
     /// Stops serving, letting requests in flight finish.
     pub async fn stop(self) {
-        let Node { http, transport, _discovery, .. } = self;
+        let Node { http, transport, context, _discovery, .. } = self;
         drop(_discovery);
         for server in [http, transport] {
             if let Err(message) = server.close().await {
                 tracing::warn!(%message, "a server did not stop cleanly");
             }
         }
+        context.security.stop().await;
         tracing::info!("node stopped");
     }
 }

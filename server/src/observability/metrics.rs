@@ -103,7 +103,7 @@ impl Metrics {
 pub struct CacheMetrics {
     hits: IntCounter,
     misses: IntCounter,
-    evictions: [IntCounter; 5],
+    evictions: [IntCounter; 6],
 }
 
 impl CacheMetrics {

@@ -20,6 +20,7 @@ use crate::common::uuids::random_base64_uuid;
 use crate::config::{Setting, Settings, values};
 use crate::node::data_path::PATH_DATA_SETTING;
 
+pub mod cache_leases;
 pub mod monitor;
 
 /// The database behind the index.

@@ -10,7 +10,9 @@
 
 use std::io::Write;
 
-use crate::common::cluster::{ProcessCluster, authenticate, create_token, elastic_http, metric};
+use crate::common::cluster::{
+    ProcessCluster, authenticate, create_token, delete_token, elastic_http, free_port, metric,
+};
 use crate::common::proxy::TcpProxy;
 use crate::common::{FILE_TOKEN_BEARER, FILE_TOKEN_LINE, eventually};
 use sqlx::Connection;
@@ -103,12 +105,17 @@ fn password(admin: &str) -> String {
     password.to_string()
 }
 
+/// How long the nodes of these tests answer from their caches while they
+/// cannot reach the index.
+const LEASE: &str = "6s";
+
 /// Two formed nodes whose security index is a fresh database, reached
 /// through a proxy that can cut them off from it.
 async fn postgres_cluster(admin: &str) -> (Database, TcpProxy, ProcessCluster) {
     let database = Database::create(admin).await;
     let proxy = TcpProxy::start(server_addr(admin)).await;
-    let cluster = ProcessCluster::start_on(Some(url_via(admin, proxy.addr, &database.name)), 2, &[]);
+    let settings = [("xpack.security.authc.service_token.cache.lease", LEASE)];
+    let cluster = ProcessCluster::start_on(Some(url_via(admin, proxy.addr, &database.name)), 2, &settings);
     cluster.wait_formed().await;
     (database, proxy, cluster)
 }
@@ -157,6 +164,12 @@ async fn nodes_share_one_postgres_index_which_may_go_away_and_come_back() {
     assert_eq!(body["error"]["reason"], "error attempting to authenticate request");
     assert_eq!(body["error"]["caused_by"]["type"], "unavailable_shards_exception");
     assert_eq!(body["error"]["root_cause"][0]["type"], "unavailable_shards_exception");
+    // Until their cache leases run out: a node that cannot reach the index
+    // cannot tell whether it missed a delete.
+    for node in [first, second] {
+        eventually("the cache lease runs out", || async { authenticate(node, &cached).await.0 == 401 }).await;
+    }
+    assert_eq!(authenticate(first, FILE_TOKEN_BEARER).await.0, 200, "file tokens are checked against the file");
 
     // It comes back: every node clears its index cache, which held the one
     // token both nodes had authenticated.
@@ -207,4 +220,54 @@ async fn a_database_replaced_during_an_outage_is_a_new_index() {
     assert_eq!(authenticate(&cluster.nodes[0], &fresh).await.0, 200);
     let password = password(&admin);
     cluster.assert_no_secret_in_logs(&[&password, &token, &fresh]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs ES_TOKENS_TEST_POSTGRES_URL, a PostgreSQL account that may create databases"
+)]
+async fn a_node_cut_off_from_the_index_and_the_others_refuses_what_they_deleted() {
+    let admin = admin_url();
+    let database = Database::create(&admin).await;
+    // Node 1 reaches the index directly; node 2 through a proxy, and the
+    // others reach node 2 through another: cut both, and node 2 can neither
+    // hear of the delete nor see its fence.
+    let direct = url_via(&admin, server_addr(&admin), &database.name);
+    let mut cluster = ProcessCluster::start_on(Some(direct), 1, &[]);
+    let index_proxy = TcpProxy::start(server_addr(&admin)).await;
+    let port = free_port();
+    let transport_proxy = TcpProxy::start(format!("127.0.0.1:{port}").parse().unwrap()).await;
+    let (port, published) = (port.to_string(), transport_proxy.addr.port().to_string());
+    let through_proxy = url_via(&admin, index_proxy.addr, &database.name);
+    let settings = [
+        ("security.index.url", through_proxy.as_str()),
+        ("transport.port", port.as_str()),
+        ("transport.publish_port", published.as_str()),
+    ];
+    let seeds = cluster.nodes[0].transport.to_string();
+    let node = cluster.spawn("node-2", "test-cluster", &seeds, &settings);
+    cluster.nodes.push(node);
+    cluster.wait_formed().await;
+    let token = create_token(&cluster.nodes[0], "elastic/kibana", "cut-off").await;
+    assert_eq!(authenticate(&cluster.nodes[1], &token).await.0, 200);
+    index_proxy.cut();
+    transport_proxy.cut();
+    assert_eq!(delete_token(&cluster.nodes[0], "elastic/kibana", "cut-off").await.0, 200);
+    // Its lease ran out before the delete was acknowledged: the cache is not
+    // used, and the index cannot be asked.
+    let (status, body) = authenticate(&cluster.nodes[1], &token).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["caused_by"]["type"], "unavailable_shards_exception");
+    index_proxy.restore().await;
+    transport_proxy.restore().await;
+    eventually("node 2 serves again", || async {
+        let (status, body) = authenticate(&cluster.nodes[1], &token).await;
+        status == 401
+            && body["error"]["reason"]
+                == "failed to authenticate service account [elastic/kibana] with token name [cut-off]"
+    })
+    .await;
+    let password = password(&admin);
+    cluster.assert_no_secret_in_logs(&[&password, &token]);
 }

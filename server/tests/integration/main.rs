@@ -12,4 +12,5 @@ mod common;
 mod file_tokens;
 mod info;
 mod python_client;
+mod revocation;
 mod service_tokens;

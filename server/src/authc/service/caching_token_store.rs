@@ -10,13 +10,16 @@
 //! - a hit on a success compares hashes: the same secret succeeds and a
 //!   different one fails, without the store;
 //! - a clear that lands while a lookup runs removes the pending entry, so the
-//!   lookup's answer reaches its waiters but is not cached.
+//!   lookup's answer reaches its waiters but is not cached;
+//! - an answer comes from the cache only while this node holds its
+//!   [`CacheLease`]; without it, the store is asked and nothing is cached.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::authc::service::cache_lease::CacheLease;
 use crate::authc::service::service_account_token::ServiceAccountToken;
 use crate::authc::service::token_cache::TokenCache;
 use crate::authc::service::token_key::TokenKey;
@@ -135,12 +138,28 @@ pub struct CachingTokenStore<S> {
     store: S,
     cache: Arc<TokenCache<Arc<CachedToken>>>,
     hasher: Hasher,
+    /// `None` only in unit tests, which run without a security index.
+    lease: Option<Arc<CacheLease>>,
 }
 
 impl<S: TokenStore + Clone> CachingTokenStore<S> {
-    /// `store` behind `cache`, keeping secrets as `hasher` hashes.
-    pub fn new(store: S, cache: Arc<TokenCache<Arc<CachedToken>>>, hasher: Hasher) -> Self {
-        CachingTokenStore { store, cache, hasher }
+    /// `store` behind `cache`, keeping secrets as `hasher` hashes, answering
+    /// from the cache under `lease`.
+    pub fn new(store: S, cache: Arc<TokenCache<Arc<CachedToken>>>, hasher: Hasher, lease: Arc<CacheLease>) -> Self {
+        CachingTokenStore { store, cache, hasher, lease: Some(lease) }
+    }
+
+    /// Whether the lease holds now; renewed when it does not.
+    async fn lease_holds(&self) -> bool {
+        match &self.lease {
+            Some(lease) => lease.holds() || lease.renew().await,
+            None => true,
+        }
+    }
+
+    /// Whether the lease still holds, without renewing it.
+    fn lease_still_holds(&self) -> bool {
+        self.lease.as_ref().is_none_or(|lease| lease.holds())
     }
 
     /// Whether the store holds `token` with this secret, answered from the
@@ -155,6 +174,11 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
         }
         let key = token.key();
         loop {
+            if self.cache.is_enabled() && !self.lease_holds().await {
+                // This node cannot tell whether it missed a clear: ask the
+                // store, and cache nothing.
+                return self.store.authenticate(token).await;
+            }
             let Some((entry, fresh)) = self.cache.get_or_insert_with(key, || Arc::new(CachedToken::pending())) else {
                 // Caching is disabled: every authentication asks the store.
                 return self.store.authenticate(token).await;
@@ -163,6 +187,12 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
                 self.look_up(token, Arc::clone(&entry));
             }
             let Some(outcome) = entry.wait().await else { continue };
+            // An answer this request did not ask the store for stands only if
+            // the lease held after it was read: the node may have been paused
+            // between the two.
+            if !fresh && !self.lease_still_holds() {
+                continue;
+            }
             match outcome {
                 Err(error) => return Err(error),
                 // The request that started the lookup gets the store's
@@ -227,11 +257,12 @@ mod tests {
     fn caching(delay: Duration, ttl: Duration) -> (CachingTokenStore<Arc<CountingStore>>, CacheMetrics) {
         let metrics = Metrics::new().cache(TokenSource::Index);
         let cache = Arc::new(TokenCache::new(ttl, 100, Arc::new(metrics.clone())));
-        let store = CachingTokenStore::new(
-            Arc::new(CountingStore { secret: "right-secret", lookups: AtomicUsize::new(0), delay }),
+        let store = CachingTokenStore {
+            store: Arc::new(CountingStore { secret: "right-secret", lookups: AtomicUsize::new(0), delay }),
             cache,
-            Hasher::Ssha256,
-        );
+            hasher: Hasher::Ssha256,
+            lease: None,
+        };
         (store, metrics)
     }
 

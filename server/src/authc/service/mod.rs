@@ -2,6 +2,7 @@
 //! built-in accounts, the bearer tokens, the two stores behind their caches,
 //! and the `elasticsearch-service-tokens` tool.
 
+pub mod cache_lease;
 pub mod caching_token_store;
 pub mod cli;
 pub mod file_token_store;

@@ -40,16 +40,19 @@ pub enum EvictionCause {
     Expired,
     /// The cache was full.
     Size,
+    /// This node missed a cluster-wide clear (see `cache_lease`).
+    MissedClear,
 }
 
 impl EvictionCause {
     /// Every cause.
-    pub const ALL: [EvictionCause; 5] = [
+    pub const ALL: [EvictionCause; 6] = [
         EvictionCause::ClearApi,
         EvictionCause::FileChange,
         EvictionCause::IndexChange,
         EvictionCause::Expired,
         EvictionCause::Size,
+        EvictionCause::MissedClear,
     ];
 
     /// How metrics and logs name it.
@@ -60,6 +63,7 @@ impl EvictionCause {
             EvictionCause::IndexChange => "index_change",
             EvictionCause::Expired => "expired",
             EvictionCause::Size => "size",
+            EvictionCause::MissedClear => "missed_clear",
         }
     }
 }
@@ -170,6 +174,11 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
             None => self.observer.miss(),
         }
         found
+    }
+
+    /// Whether the cache keeps anything (its TTL is not zero).
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
     }
 
     /// Whether `key` is cached, without counting a hit or a miss (for tests

@@ -76,6 +76,11 @@ impl TokenCaches {
         }
     }
 
+    /// Empties both caches; how many entries they held.
+    pub fn invalidate_all(&self, cause: EvictionCause) -> u64 {
+        TokenSource::ALL.iter().map(|source| self.of(*source).invalidate_all(cause)).sum()
+    }
+
     /// Entries in each cache, for the metrics.
     pub fn entry_counts(&self) -> [(TokenSource, u64); 2] {
         TokenSource::ALL.map(|source| (source, self.of(source).entry_count()))

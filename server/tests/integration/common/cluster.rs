@@ -40,9 +40,11 @@ impl ProcessNode {
         std::fs::read_to_string(&self.log).is_ok_and(|log| log.contains(text))
     }
 
-    /// Kills the process (SIGKILL); its log is complete when this returns.
+    /// Kills the process (SIGKILL, which a frozen one takes too); its log is
+    /// complete when this returns.
     pub fn kill(&mut self) {
         self.process.kill();
+        self.frozen.set(false);
     }
 
     /// Freezes the process (SIGSTOP): it accepts connections and never
@@ -131,9 +133,20 @@ impl ProcessCluster {
                 ("transport.shared_secret_file", &self.secret_file.display().to_string()),
                 ("security.index.url", &self.index_url),
                 ("xpack.security.authc.password_hashing.algorithm", "pbkdf2_1000"),
+                // The shortest lease: a clear some node misses waits this.
+                ("xpack.security.authc.service_token.cache.lease", "2s"),
             ],
             settings,
         )
+    }
+
+    /// Kills node `index` and starts it again on the same directories, with
+    /// `settings`, its seed the first other node.
+    pub fn restart(&mut self, index: usize, settings: &[(&str, &str)]) {
+        self.nodes[index].kill();
+        let name = self.nodes[index].name.clone();
+        let seed = self.nodes.iter().enumerate().find(|(i, _)| *i != index).map(|(_, n)| n.transport.to_string());
+        self.nodes[index] = self.spawn(&name, "test-cluster", &seed.unwrap_or_default(), settings);
     }
 
     /// Stops every node and checks that its log, written at trace level,
@@ -230,6 +243,19 @@ pub async fn create_token(node: &ProcessNode, account: &str, name: &str) -> Stri
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     body["token"]["value"].as_str().unwrap().to_string()
+}
+
+/// Deletes token `name` of `account` through `node`: the status and the
+/// body.
+pub async fn delete_token(node: &ProcessNode, account: &str, name: &str) -> (u16, String) {
+    let url = format!("{}/_security/service/{account}/credential/token/{name}", node.url());
+    let response = elastic_http().delete(url).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// A loopback port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// `GET /_security/_authenticate` on `node` with a bearer token: the status
