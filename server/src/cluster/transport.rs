@@ -16,7 +16,7 @@ use es_tokens_types::{
 use subtle::ConstantTimeEq;
 
 use crate::actions::{clear_security_cache, get_service_credentials};
-use crate::common::server::{BindError, resolve_host, serve};
+use crate::common::server::{Bind, BindError, resolve_host, serve};
 use crate::config::{PortRange, Setting, Settings, SettingsError, values};
 use crate::error::ServiceError;
 use crate::node::NodeContext;
@@ -71,6 +71,11 @@ pub const TRANSPORT_SECRET_FILE_SETTING: Setting<Option<PathBuf>> = Setting::new
     "file holding the secret every node-to-node call must present; without it no node can call this one",
 );
 
+/// The largest node-to-node request a node reads: what Elasticsearch's
+/// `http.max_content_length` allows by default, so that any clear the HTTP
+/// API takes fits.
+const MAX_REQUEST_BYTES: usize = 100 * 1024 * 1024;
+
 /// Why the shared secret cannot be read.
 #[derive(Debug, thiserror::Error)]
 #[error("failed to read [transport.shared_secret_file] [{path}]: {message}")]
@@ -101,13 +106,13 @@ pub fn start_server(
     settings: &Settings,
     context: &Arc<NodeContext>,
 ) -> Result<(HttpServer<Arc<NodeContext>>, SocketAddr), BindError> {
-    let server = serve(
-        "transport",
-        &TRANSPORT_HOST_SETTING.get(settings),
-        TRANSPORT_PORT_SETTING.get(settings),
-        context,
-        || transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid"),
-    )?;
+    let host = TRANSPORT_HOST_SETTING.get(settings);
+    // Room for a clear of as many names as the HTTP API can carry.
+    let max_body_bytes = MAX_REQUEST_BYTES;
+    let bind = Bind { what: "transport", host: &host, ports: TRANSPORT_PORT_SETTING.get(settings), max_body_bytes };
+    let server = serve(bind, context, || {
+        transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid")
+    })?;
     let port = TRANSPORT_PUBLISH_PORT_SETTING.get(settings).unwrap_or(server.local_addr().port());
     let published = publish_address(&TRANSPORT_PUBLISH_HOST_SETTING.get(settings), port)?;
     Ok((server, published))

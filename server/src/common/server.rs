@@ -19,15 +19,26 @@ pub enum BindError {
     Bind { what: &'static str, host: String, ports: String, message: String },
 }
 
-/// Binds the first free port of `ports` on `host` and serves `api` there
-/// with `context`; `what` names the server in errors.
+/// How a server is bound.
+pub struct Bind<'a> {
+    /// Names the server in errors.
+    pub what: &'static str,
+    /// The host setting's value.
+    pub host: &'a str,
+    /// The ports to try, in order.
+    pub ports: PortRange,
+    /// The largest request body it reads.
+    pub max_body_bytes: usize,
+}
+
+/// Binds the first free port of `bind.ports` on `bind.host` and serves
+/// `api` there with `context`.
 pub fn serve<C: ServerContext + Clone>(
-    what: &'static str,
-    host: &str,
-    ports: PortRange,
+    bind: Bind<'_>,
     context: &C,
     api: impl Fn() -> ApiDescription<C>,
 ) -> Result<HttpServer<C>, BindError> {
+    let Bind { what, host, ports, max_body_bytes } = bind;
     let ip = resolve_host(host)?;
     let bind_error =
         |message: String| BindError::Bind { what, host: host.to_string(), ports: ports.to_string(), message };
@@ -39,6 +50,7 @@ pub fn serve<C: ServerContext + Clone>(
             // per second than a task per request); writes that must finish
             // spawn their own (`http::handlers::to_completion`).
             default_handler_task_mode: HandlerTaskMode::CancelOnDisconnect,
+            default_request_body_max_bytes: max_body_bytes,
             ..ConfigDropshot::default()
         };
         match ServerBuilder::new(api(), context.clone(), logging::dropshot_logger()).config(config).start() {

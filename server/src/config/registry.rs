@@ -25,7 +25,7 @@ use crate::cluster::transport::{
 use crate::common::suggestions;
 use crate::config::setting::{Declared, DeclaredRealmSetting, REALMS_PREFIX};
 use crate::config::settings::{Settings, SettingsError};
-use crate::http::{HTTP_HOST_SETTING, HTTP_PORT_SETTING};
+use crate::http::{HTTP_HOST_SETTING, HTTP_MAX_CONTENT_LENGTH_SETTING, HTTP_PORT_SETTING};
 use crate::node::NODE_NAME_SETTING;
 use crate::node::data_path::PATH_DATA_SETTING;
 use crate::security_index::SECURITY_INDEX_URL_SETTING;
@@ -37,6 +37,7 @@ static SETTINGS: &[&dyn Declared] = &[
     &PATH_DATA_SETTING,
     &HTTP_HOST_SETTING,
     &HTTP_PORT_SETTING,
+    &HTTP_MAX_CONTENT_LENGTH_SETTING,
     &CACHE_TTL_SETTING,
     &CACHE_MAX_TOKENS_SETTING,
     &CACHE_HASH_ALGO_SETTING,

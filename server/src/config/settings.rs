@@ -280,7 +280,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{key}: {e}"));
             checked += 1;
         }
-        assert_eq!(checked, 22);
+        assert_eq!(checked, 23);
     }
 
     #[test]

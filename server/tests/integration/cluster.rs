@@ -80,6 +80,19 @@ async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
     assert!(started.elapsed() < Duration::from_secs(1), "waited again: {body}");
 }
 
+/// A clear of many names reaches every node: the node-to-node request is
+/// larger than a small default body limit would take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clear_of_many_names_reaches_every_node() {
+    let cluster = ProcessCluster::start(2, &[]);
+    cluster.wait_formed().await;
+    let names: Vec<String> = (0..2_000).map(|i| format!("a-rather-long-token-name-{i:05}")).collect();
+    let started = Instant::now();
+    let body = clear(&cluster.nodes[0], &names.join(",")).await;
+    assert_eq!(body["_nodes"], serde_json::json!({"total": 2, "successful": 2, "failed": 0}), "{body}");
+    assert!(started.elapsed() < LEASE, "no node was fenced");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_node_fails_after_the_node_timeout() {
     let cluster = ProcessCluster::start(3, &[("transport.node_timeout", "2s")]);
