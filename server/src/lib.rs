@@ -7,7 +7,8 @@
 //! `actions`, which reaches the other nodes through `cluster` and works on
 //! the token stores and caches of `authc::service`. `node` starts it all
 //! from the settings of `config`; `security_index` is the database behind
-//! the `.security` index; `observability` watches the node.
+//! the `.security` index; `observability` watches the node; `common` holds
+//! what they all build on.
 //!
 //! The surface is what the binaries, benchmarks and tests use; test hooks
 //! live in [`testing`].

@@ -13,12 +13,12 @@ use crate::authc::esnative::reserved_realm::{Bootstrap, PASSWORD_HASHING_SETTING
 use crate::authc::file::file_realm::FileRealm;
 use crate::authc::file::user_files::{USERS_FILE, USERS_ROLES_FILE};
 use crate::authc::service::cache_lease::{CACHE_LEASE_SETTING, CacheLease};
-use crate::authc::service::caching_token_store::{CACHE_HASH_ALGO_SETTING, CachedToken, CachingTokenStore};
+use crate::authc::service::caching_token_store::{CACHE_HASH_ALGO_SETTING, CachingTokenStore};
 use crate::authc::service::file_token_store::{FileTokenStore, LoadError, SERVICE_TOKENS_FILE};
 use crate::authc::service::index_token_store::IndexTokenStore;
 use crate::authc::service::service_account_service::ServiceAccountService;
 use crate::authc::service::token_caches::TokenCaches;
-use crate::authc::service::{EvictionCause, TOKEN_HASHING_SETTING, TokenKey, TokenSource};
+use crate::authc::service::{EvictionCause, TOKEN_HASHING_SETTING, TokenSource};
 use crate::authc::support::hasher::Hasher;
 use crate::authc::support::user_cache::UserCache;
 use crate::authz::authorizer::Authorizer;
@@ -42,6 +42,11 @@ pub struct SecureSettings {
 }
 
 impl SecureSettings {
+    /// `elastic`'s first password is `password`.
+    pub fn with_bootstrap_password(password: &str) -> Self {
+        SecureSettings { bootstrap_password: Some(password.to_string()) }
+    }
+
     /// What the environment gives: `ELASTIC_PASSWORD`, if set.
     pub fn from_env() -> Self {
         SecureSettings { bootstrap_password: std::env::var("ELASTIC_PASSWORD").ok() }
@@ -70,6 +75,7 @@ pub struct Security {
     authenticator: Authenticator,
     authorizer: Authorizer,
     caches: Arc<TokenCaches>,
+    cache_hasher: Hasher,
     lease: Arc<CacheLease>,
     file_tokens: Arc<FileTokenStore>,
     index_tokens: Arc<IndexTokenStore>,
@@ -192,6 +198,7 @@ impl Security {
             authenticator: Authenticator { service_accounts, reserved_realm, file_realm },
             authorizer: Authorizer { roles },
             caches,
+            cache_hasher: hasher,
             _lease_checks: lease.start_checks(),
             lease,
             file_tokens,
@@ -244,18 +251,9 @@ impl Security {
         &self.index_tokens
     }
 
-    /// Remembers a successful authentication of `key` with `secret` in the
-    /// cache of `source`, as one would leave it (for tests that fill the
-    /// caches without paying a store's slow hash).
-    pub fn remember_service_token(&self, source: TokenSource, key: TokenKey, secret: &str) {
-        let hasher = Hasher::Ssha256;
-        self.caches.of(source).insert(key, Arc::new(CachedToken::completed(hasher, secret, true)));
-    }
-
-    /// Whether `key` is in the cache of `source`; looking does not count as a
-    /// hit or a miss.
-    pub fn is_service_token_cached(&self, source: TokenSource, key: &TokenKey) -> bool {
-        self.caches.of(source).contains(key)
+    /// How the token caches hash the secrets they keep.
+    pub fn token_cache_hasher(&self) -> Hasher {
+        self.cache_hasher
     }
 }
 

@@ -2,10 +2,13 @@
 //! `test_interfaces`: not part of the node's API, and not stable.
 
 pub use crate::authc::esnative::reserved_realm::ELASTIC;
-pub use crate::authc::service::{EvictionCause, ServiceAccountToken, TokenCache, TokenKey, TokenSource};
+pub use crate::authc::service::{CacheObserver, EvictionCause, ServiceAccountToken, TokenCache, TokenKey, TokenSource};
 pub use crate::authc::support::hasher::{Hasher, verify_hash};
 pub use crate::observability::metrics::Metrics;
 
+use std::sync::Arc;
+
+use crate::authc::service::caching_token_store::CachedToken;
 use crate::node::Node;
 
 /// What tests may ask of a running node beyond its APIs.
@@ -33,15 +36,17 @@ impl TestInterfaces for Node {
     }
 
     fn remember_tokens(&self, account: &str, names: &[&str]) {
+        let security = &self.context().security;
         for name in names {
             for source in TokenSource::ALL {
-                self.context().security.remember_service_token(source, key(account, name), "some-secret");
+                let entry = CachedToken::completed(security.token_cache_hasher(), "some-secret", true);
+                security.token_caches().of(source).insert(key(account, name), Arc::new(entry));
             }
         }
     }
 
     fn is_token_cached(&self, source: TokenSource, account: &str, name: &str) -> bool {
-        self.context().security.is_service_token_cached(source, &key(account, name))
+        self.context().security.token_caches().of(source).contains(&key(account, name))
     }
 }
 

@@ -20,7 +20,7 @@ use es_tokens_types::{
 /// The title of the OpenAPI document.
 pub const API_TITLE: &str = "es-tokens node-to-node API";
 /// The version of the OpenAPI document; bump it when the contract changes.
-pub const API_VERSION: &str = "0.1.0";
+pub const API_VERSION: &str = "0.2.0";
 
 /// The API a node serves on `transport.port`.
 #[dropshot::api_description]

@@ -13,6 +13,7 @@ mod clear_cache;
 mod error;
 mod info;
 mod nodes;
+mod params;
 mod security;
 mod service_account;
 mod transport;
@@ -21,6 +22,7 @@ pub use clear_cache::ClearCachedServiceTokensResponse;
 pub use error::{ErrorCause, ErrorResponse};
 pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
+pub use params::{InvalidParameter, RefreshPolicy, TokenName, TokenNameList, TokenSelection};
 pub use security::{
     AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenResponse, FileTokenInfo,
     GetServiceCredentialsResponse, NodesCredentials, RealmInfo, ServiceToken, TokenInfo,

@@ -46,7 +46,11 @@ pub struct ClearSecurityCacheNodeRequest {
     /// Qualified token names; one ending in `/` is an account prefix.
     pub keys: Vec<String>,
     /// Why the keys are cleared; the node counts their evictions under it.
-    pub cause: ClearCause,
+    /// Every node sends it; one that finds it missing (a node before 0.2 of
+    /// this API) takes `index_change` for `index_service_account_token` and
+    /// `clear_api` otherwise, as those nodes did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<ClearCause>,
 }
 
 /// Why a node is asked to clear cached keys.

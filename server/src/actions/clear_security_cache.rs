@@ -13,7 +13,7 @@ use es_tokens_types::{
     ClearCachedServiceTokensResponse, ClearCause, ClearSecurityCacheNodeRequest, ClusterNode, NodeAcknowledgement,
 };
 
-use crate::authc::service::token_caches::{self, UnknownCache};
+use crate::authc::service::token_caches::{Caches, UnknownCache};
 use crate::authc::service::token_name::TokenSelection;
 use crate::authc::service::{EvictionCause, TokenKey, TokenSource};
 use crate::cluster::fan_out::NodesOutcome;
@@ -26,13 +26,13 @@ pub const NAME: &str = "cluster:admin/xpack/security/cache/clear";
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClearSecurityCache {
     /// The caches: of both token sources, or of one.
-    pub sources: &'static [TokenSource],
+    pub caches: Caches,
     /// Accounts (`namespace/service`) all of whose tokens go.
     pub accounts: Vec<String>,
     /// Tokens that go, exactly.
     pub tokens: Vec<TokenKey>,
-    /// Why they go.
-    pub cause: ClearCause,
+    /// Why they go: the clear-cache API, or a change of the index.
+    pub cause: EvictionCause,
 }
 
 impl ClearSecurityCache {
@@ -45,17 +45,17 @@ impl ClearSecurityCache {
                 (Vec::new(), names.iter().map(|name| TokenKey::new(namespace, service, name)).collect())
             }
         };
-        ClearSecurityCache { sources: &TokenSource::ALL, accounts, tokens, cause: ClearCause::ClearApi }
+        ClearSecurityCache { caches: Caches::Both, accounts, tokens, cause: EvictionCause::ClearApi }
     }
 
     /// What deleting a token asks of every node: forget that token, from the
     /// index-token cache.
     pub fn deleted_token(key: TokenKey) -> Self {
         ClearSecurityCache {
-            sources: &[TokenSource::Index],
+            caches: Caches::Only(TokenSource::Index),
             accounts: Vec::new(),
             tokens: vec![key],
-            cause: ClearCause::IndexChange,
+            cause: EvictionCause::IndexChange,
         }
     }
 
@@ -64,17 +64,30 @@ impl ClearSecurityCache {
     pub fn encode(&self) -> ClearSecurityCacheNodeRequest {
         let accounts = self.accounts.iter().map(|account| format!("{account}/"));
         let tokens = self.tokens.iter().map(|key| key.qualified().to_string());
+        // Only these two causes are asked of other nodes; the rest are a
+        // node's own (a file change, expiry...).
+        let cause = match self.cause {
+            EvictionCause::IndexChange => ClearCause::IndexChange,
+            _ => ClearCause::ClearApi,
+        };
         ClearSecurityCacheNodeRequest {
-            cache: token_caches::cache_name(self.sources).to_string(),
+            cache: self.caches.name().to_string(),
             keys: accounts.chain(tokens).collect(),
-            cause: self.cause,
+            cause: Some(cause),
         }
     }
 
     /// A request off the wire: a key ending in `/` is an account (cached keys
     /// have exactly two `/`, so it names exactly one), any other a token.
     pub fn decode(request: ClearSecurityCacheNodeRequest) -> Result<Self, UnknownCache> {
-        let sources = token_caches::sources_named(&request.cache)?;
+        let caches = Caches::named(&request.cache)?;
+        let cause = match request.cause {
+            Some(ClearCause::ClearApi) => EvictionCause::ClearApi,
+            Some(ClearCause::IndexChange) => EvictionCause::IndexChange,
+            // What a node before 0.2 of the node-to-node API meant.
+            None if caches == Caches::Only(TokenSource::Index) => EvictionCause::IndexChange,
+            None => EvictionCause::ClearApi,
+        };
         let (mut accounts, mut tokens) = (Vec::new(), Vec::new());
         for key in request.keys {
             match key.strip_suffix('/') {
@@ -82,7 +95,7 @@ impl ClearSecurityCache {
                 None => tokens.push(TokenKey::from_qualified(&key)),
             }
         }
-        Ok(ClearSecurityCache { sources, accounts, tokens, cause: request.cause })
+        Ok(ClearSecurityCache { caches, accounts, tokens, cause })
     }
 }
 
@@ -113,17 +126,14 @@ pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOu
 
 /// The node half: removes what `request` names from this node's caches.
 pub fn node_operation(node: &NodeContext, request: &ClearSecurityCache) -> NodeAcknowledgement {
-    let cause = match request.cause {
-        ClearCause::ClearApi => EvictionCause::ClearApi,
-        ClearCause::IndexChange => EvictionCause::IndexChange,
-    };
-    node.security.token_caches().invalidate(request.sources, &request.accounts, &request.tokens, cause);
+    node.security.token_caches().invalidate(request.caches, &request.accounts, &request.tokens, request.cause);
     node.identity.acknowledgement()
 }
 
-/// The clear-cache endpoint's body: which nodes cleared their caches. 200
-/// even when some failed, as Elasticsearch answers.
-pub fn response(node: &NodeContext, outcome: NodesOutcome<NodeAcknowledgement>) -> ClearCachedServiceTokensResponse {
+/// The clear-cache endpoint: clears `request` everywhere and says which
+/// nodes did. 200 even when some failed, as Elasticsearch answers.
+pub async fn clear_service_tokens(node: &NodeContext, request: ClearSecurityCache) -> ClearCachedServiceTokensResponse {
+    let outcome = execute(node, request).await;
     ClearCachedServiceTokensResponse {
         node_stats: outcome.header(),
         cluster_name: node.identity.cluster_name.clone(),
@@ -144,7 +154,7 @@ mod tests {
 
     #[test]
     fn what_travels_is_what_arrives() {
-        let names = TokenSelection::parse("b,a").unwrap();
+        let names = crate::authc::service::token_name::parse_selection("b,a").unwrap();
         for request in [
             ClearSecurityCache::service_tokens("elastic", "fleet-server", &TokenSelection::All),
             ClearSecurityCache::service_tokens("elastic", "fleet-server", &names),
@@ -158,12 +168,29 @@ mod tests {
         let wire = ClearSecurityCache::service_tokens("elastic", "fleet", &TokenSelection::All).encode();
         assert_eq!(wire.keys, ["elastic/fleet/"]);
         let wire = ClearSecurityCache::deleted_token(TokenKey::new("elastic", "kibana", "t")).encode();
-        assert_eq!((wire.cache.as_str(), wire.cause), ("index_service_account_token", ClearCause::IndexChange));
+        assert_eq!((wire.cache.as_str(), wire.cause), ("index_service_account_token", Some(ClearCause::IndexChange)));
+    }
+
+    /// What a node before 0.2 of the node-to-node API sends: no cause.
+    #[test]
+    fn a_request_without_a_cause_means_what_it_meant() {
+        let old = |cache: &str| ClearSecurityCacheNodeRequest { cache: cache.into(), keys: vec![], cause: None };
+        assert_eq!(
+            ClearSecurityCache::decode(old("index_service_account_token")).unwrap().cause,
+            EvictionCause::IndexChange
+        );
+        assert_eq!(ClearSecurityCache::decode(old("service")).unwrap().cause, EvictionCause::ClearApi);
+        let body = r#"{"cache":"index_service_account_token","keys":["elastic/fleet-server/t"]}"#;
+        let wire: ClearSecurityCacheNodeRequest = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            ClearSecurityCache::decode(wire).unwrap(),
+            ClearSecurityCache::deleted_token(TokenKey::new("elastic", "fleet-server", "t"))
+        );
     }
 
     #[test]
     fn an_unknown_cache_is_refused() {
-        let wire = ClearSecurityCacheNodeRequest { cache: "nope".into(), keys: vec![], cause: ClearCause::ClearApi };
+        let wire = ClearSecurityCacheNodeRequest { cache: "nope".into(), keys: vec![], cause: None };
         assert_eq!(ClearSecurityCache::decode(wire).unwrap_err().to_string(), "No cache named [nope] is found");
     }
 }

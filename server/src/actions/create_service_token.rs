@@ -7,25 +7,12 @@ use crate::authc::authentication::Authentication;
 use crate::authc::service::ServiceAccountToken;
 use crate::authc::service::index_token_store::{CreateTokenError, Creator};
 use crate::authc::service::service_accounts;
-use crate::authc::service::token_name::{InvalidTokenName, is_valid_token_name};
 use crate::common::uuids::time_based_base64_uuid;
 use crate::error::ServiceError;
 use crate::node::NodeContext;
 
 /// The action's name, which its privilege is checked against.
 pub const NAME: &str = "cluster:admin/xpack/security/service_account/token/create";
-
-/// Validates a token name as the create and delete requests do
-/// (`CreateServiceAccountTokenRequest#validate`): in Elasticsearch this runs
-/// before the security filter, so a bad name is a 400 even for a caller
-/// without the privilege.
-pub fn validate_name(name: &str) -> Result<(), ServiceError> {
-    if is_valid_token_name(name) {
-        Ok(())
-    } else {
-        Err(ServiceError::ValidationFailed(vec![InvalidTokenName(name.to_string()).to_string()]))
-    }
-}
 
 /// Creates token `name` (or `token_<id>`) of `namespace/service` in the
 /// security index, created by `caller`.
@@ -56,6 +43,9 @@ pub async fn execute(
             index_uuid: store.index().index_uuid().await.unwrap_or_else(|_| "_na_".to_string()),
         }),
         Err(CreateTokenError::Store(error)) => Err(ServiceError::IndexUnavailable(error)),
-        Err(error @ CreateTokenError::Hashing(_)) => Err(ServiceError::Internal(error.to_string())),
+        Err(error @ CreateTokenError::Hashing(_)) => {
+            tracing::error!(%error, "creating a token failed");
+            Err(ServiceError::Internal(error.to_string()))
+        }
     }
 }

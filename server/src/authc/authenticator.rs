@@ -1,8 +1,8 @@
 //! Authenticating a request from its `Authorization` header, as
 //! Elasticsearch's authenticator chain does: `Basic` goes to the realms
 //! (reserved, then file), a `Bearer` that parses as a service-account token
-//! goes to the service-account authenticator, and anything else fails with the
-//! generic 401.
+//! goes to the service accounts (`ServiceAccountService`), and anything else
+//! fails with the generic 401.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

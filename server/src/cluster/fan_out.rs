@@ -3,14 +3,14 @@
 //! that fail it.
 
 use std::future::Future;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use es_tokens_transport_client::Client as TransportClient;
 use es_tokens_types::{ErrorCause, ErrorResponse, NodeInfo, NodeStatistics};
 
 use crate::cluster::membership::Cluster;
-use crate::config::{Setting, values};
+use crate::config::{Setting, Settings, values};
 use crate::error::innermost;
 
 /// How long a cluster-wide call waits for one node before reporting it as
@@ -45,6 +45,20 @@ impl<T> NodesOutcome<T> {
 /// Why a remote node did not answer an action.
 pub type RemoteError = es_tokens_transport_client::Error<ErrorResponse>;
 
+/// How cluster-wide calls are run: each node's time to answer, and the
+/// numbers of the node requests, for their messages.
+pub struct FanOut {
+    node_timeout: Duration,
+    request_ids: AtomicU64,
+}
+
+impl FanOut {
+    /// As `transport.node_timeout` says.
+    pub fn new(settings: &Settings) -> Self {
+        FanOut { node_timeout: NODE_TIMEOUT_SETTING.get(settings), request_ids: AtomicU64::new(0) }
+    }
+}
+
 impl Cluster {
     /// Runs an action on every other member at once (`remote`, a call of the
     /// node-to-node API), each given `transport.node_timeout` to answer, and
@@ -60,12 +74,12 @@ impl Cluster {
     where
         Fut: Future<Output = Result<T, RemoteError>>,
     {
-        let members: Vec<NodeInfo> = self.members.read().values().cloned().collect();
-        let calls = members.into_iter().map(|member| {
+        let FanOut { node_timeout, request_ids } = &self.fan_out;
+        let calls = self.members().into_iter().map(|member| {
             let call = remote(self.client(&member.transport_address));
-            let request_id = self.request_ids.fetch_add(1, Ordering::Relaxed);
+            let request_id = request_ids.fetch_add(1, Ordering::Relaxed);
             async move {
-                let outcome = match tokio::time::timeout(self.node_timeout, call).await {
+                let outcome = match tokio::time::timeout(*node_timeout, call).await {
                     Ok(Ok(answer)) => Ok(answer),
                     Ok(Err(error)) => Err(remote_cause(&member, &error)),
                     Err(_) => Err(ErrorCause::new(
@@ -74,7 +88,7 @@ impl Cluster {
                             "[{}][{}][{action}[n]] request_id [{request_id}] timed out after [{}ms]",
                             member.node_name,
                             member.transport_address,
-                            self.node_timeout.as_millis()
+                            node_timeout.as_millis()
                         ),
                     )),
                 };

@@ -19,7 +19,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -31,13 +30,13 @@ use es_tokens_types::{HandshakeRequest, HandshakeResponse, NodeInfo};
 use parking_lot::{Mutex, RwLock};
 
 use crate::cluster::CLUSTER_NAME_SETTING;
-use crate::cluster::fan_out::NODE_TIMEOUT_SETTING;
+use crate::cluster::fan_out::FanOut;
 use crate::common::background_task::BackgroundTask;
 use crate::config::{Setting, Settings, values};
 use crate::error::ServiceError;
 
 /// Where to look for the other members
-/// (`DiscoveryModule.DISCOVERY_SEED_HOSTS_SETTING`).
+/// (`SettingsBasedSeedHostsProvider.DISCOVERY_SEED_HOSTS_SETTING`).
 pub const SEED_HOSTS_SETTING: Setting<Vec<String>> = Setting::new(
     "discovery.seed_hosts",
     "",
@@ -89,7 +88,7 @@ pub struct Cluster {
     local: RwLock<NodeInfo>,
     seeds: Vec<String>,
     /// Other members by node id.
-    pub(super) members: RwLock<BTreeMap<String, NodeInfo>>,
+    members: RwLock<BTreeMap<String, NodeInfo>>,
     /// Addresses of nodes that introduced themselves or that a member
     /// named, to be checked before they join.
     candidates: Mutex<BTreeSet<String>>,
@@ -103,10 +102,8 @@ pub struct Cluster {
     secret: Option<String>,
     /// Carries the calls a channel cannot.
     http: reqwest::Client,
-    /// How long a cluster-wide call waits for one node.
-    pub(super) node_timeout: Duration,
-    /// Numbers the node requests of cluster-wide calls, for their messages.
-    pub(super) request_ids: AtomicU64,
+    /// Runs the cluster-wide calls.
+    pub(super) fan_out: FanOut,
 }
 
 impl Cluster {
@@ -137,9 +134,13 @@ impl Cluster {
             channels: Mutex::new(HashMap::new()),
             secret: secret.map(str::to_string),
             http,
-            node_timeout: NODE_TIMEOUT_SETTING.get(settings),
-            request_ids: AtomicU64::new(0),
+            fan_out: FanOut::new(settings),
         }
+    }
+
+    /// The other members now.
+    pub fn members(&self) -> Vec<NodeInfo> {
+        self.members.read().values().cloned().collect()
     }
 
     /// This node.
@@ -169,11 +170,7 @@ impl Cluster {
         if self.members.read().get(&request.node.node_id) != Some(&request.node) {
             self.nominate(&request.node);
         }
-        Ok(HandshakeResponse {
-            cluster_name: self.name.clone(),
-            node: self.local(),
-            members: self.members.read().values().cloned().collect(),
-        })
+        Ok(HandshakeResponse { cluster_name: self.name.clone(), node: self.local(), members: self.members() })
     }
 
     /// Checks every seed, member and candidate every

@@ -62,10 +62,12 @@ fn parse_publish_port(key: &str, value: &str) -> Result<Option<u16>, SettingsErr
     }
 }
 
+const TRANSPORT_SECRET_FILE_SETTING_KEY: &str = "transport.shared_secret_file";
+
 /// The file holding the cluster's shared secret, relative to the config
 /// directory.
 pub const TRANSPORT_SECRET_FILE_SETTING: Setting<Option<PathBuf>> = Setting::new(
-    "transport.shared_secret_file",
+    TRANSPORT_SECRET_FILE_SETTING_KEY,
     "",
     values::optional_path,
     "file holding the secret every node-to-node call must present; without it no node can call this one",
@@ -84,9 +86,16 @@ pub struct SecretError {
     message: String,
 }
 
-/// Reads `transport.shared_secret_file`; no file, no secret.
+/// Reads `transport.shared_secret_file`, relative to the config directory;
+/// no setting, no secret. An empty setting is an error, not "no secret": it
+/// is what a placeholder of an unset variable leaves.
 pub fn read_secret(settings: &Settings) -> Result<Option<String>, SecretError> {
-    let Some(path) = TRANSPORT_SECRET_FILE_SETTING.get(settings) else { return Ok(None) };
+    let Some(path) = TRANSPORT_SECRET_FILE_SETTING.get(settings) else {
+        if settings.raw(TRANSPORT_SECRET_FILE_SETTING_KEY).is_some() {
+            return Err(SecretError { path: PathBuf::new(), message: "the setting is empty".to_string() });
+        }
+        return Ok(None);
+    };
     let path = settings.path_conf().join(path);
     let error = |message: String| SecretError { path: path.clone(), message };
     let secret = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
@@ -185,5 +194,43 @@ impl TransportApi for TransportNode {
             get_service_credentials::node_operation(rqctx.context(), &path.namespace, &path.service)
         });
         Ok(reply(outcome))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn settings(conf_dir: &std::path::Path, file: &str) -> Settings {
+        let raw = BTreeMap::from([(TRANSPORT_SECRET_FILE_SETTING_KEY.to_string(), file.to_string())]);
+        Settings::from_map(conf_dir, raw).unwrap()
+    }
+
+    #[test]
+    fn the_secret_file_is_read_from_the_config_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret"), "  s3cret\n").unwrap();
+        assert_eq!(read_secret(&settings(dir.path(), "secret")).unwrap(), Some("s3cret".to_string()));
+        let none = Settings::from_map(dir.path(), BTreeMap::new()).unwrap();
+        assert_eq!(read_secret(&none).unwrap(), None);
+    }
+
+    #[test]
+    fn an_empty_secret_or_setting_stops_the_node() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("empty"), "\n").unwrap();
+        let error = read_secret(&settings(dir.path(), "empty")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "failed to read [transport.shared_secret_file] [{}]: the file is empty",
+                dir.path().join("empty").display()
+            )
+        );
+        let error = read_secret(&settings(dir.path(), "")).unwrap_err();
+        assert_eq!(error.to_string(), "failed to read [transport.shared_secret_file] []: the setting is empty");
+        assert!(read_secret(&settings(dir.path(), "missing")).is_err());
     }
 }

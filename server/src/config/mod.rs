@@ -5,6 +5,7 @@
 
 pub mod config_file;
 pub mod config_watcher;
+pub mod environment;
 pub mod registry;
 pub mod setting;
 pub mod settings;

@@ -3,6 +3,7 @@
 //! list is what `--help` shows and what an unknown key is checked against.
 
 use crate::authc::esnative::reserved_realm::PASSWORD_HASHING_SETTING;
+use crate::authc::file::file_realm::FILE_REALM_TYPE;
 use crate::authc::service::TOKEN_HASHING_SETTING;
 use crate::authc::service::cache_lease::CACHE_LEASE_SETTING;
 use crate::authc::service::caching_token_store::{
@@ -23,11 +24,11 @@ use crate::cluster::transport::{
     TRANSPORT_SECRET_FILE_SETTING,
 };
 use crate::common::suggestions;
+use crate::config::environment::PATH_DATA_SETTING;
 use crate::config::setting::{Declared, DeclaredRealmSetting, REALMS_PREFIX};
 use crate::config::settings::{Settings, SettingsError};
 use crate::http::{HTTP_HOST_SETTING, HTTP_MAX_CONTENT_LENGTH_SETTING, HTTP_PORT_SETTING};
 use crate::node::NODE_NAME_SETTING;
-use crate::node::data_path::PATH_DATA_SETTING;
 use crate::security_index::SECURITY_INDEX_URL_SETTING;
 
 /// The node's settings, in the order `--help` lists them.
@@ -59,7 +60,7 @@ static SETTINGS: &[&dyn Declared] = &[
 
 /// The realm types a node can configure; each is internal (at most one
 /// realm of it).
-static REALM_TYPES: &[&str] = &["file"];
+static REALM_TYPES: &[&str] = &[FILE_REALM_TYPE];
 
 /// The settings of every realm.
 static REALM_SETTINGS: &[&dyn DeclaredRealmSetting] =
@@ -98,13 +99,24 @@ pub fn check(settings: &Settings) -> Result<(), SettingsError> {
         settings.keys().find(|key| !is_realm_setting(key) && !SETTINGS.iter().any(|s| s.pattern() == *key))
     {
         let candidates: Vec<String> = SETTINGS.iter().map(|setting| setting.pattern().into_owned()).collect();
-        let suggestions = suggestions::similar(key, candidates.iter().map(String::as_str), 0.7);
-        return Err(SettingsError::Unknown {
-            key: key.to_string(),
-            suggestions: suggestions.into_iter().map(str::to_string).collect(),
-        });
+        let mut suggestions: Vec<String> = suggestions::similar(key, candidates.iter().map(String::as_str), 0.7)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        // A realm setting is suggested by the part after the realm's name,
+        // with the realm of the key filled in.
+        if let Some((realm, suffix)) = key.strip_prefix(REALMS_PREFIX).and_then(|rest| {
+            let (kind, rest) = rest.split_once('.')?;
+            let (name, suffix) = rest.split_once('.')?;
+            Some((format!("{REALMS_PREFIX}{kind}.{name}"), suffix))
+        }) {
+            let suffixes = REALM_SETTINGS.iter().map(|setting| setting.suffix());
+            suggestions.extend(suggestions::similar(suffix, suffixes, 0.7).into_iter().map(|s| format!("{realm}.{s}")));
+        }
+        return Err(SettingsError::Unknown { key: key.to_string(), suggestions });
     }
-    for setting in SETTINGS {
+    // Derived defaults read other settings: those are checked first.
+    for setting in SETTINGS.iter().filter(|s| !s.is_derived()).chain(SETTINGS.iter().filter(|s| s.is_derived())) {
         setting.check(settings)?;
     }
     for kind in REALM_TYPES {

@@ -12,7 +12,7 @@ pub type Parser<T> = fn(key: &str, value: &str) -> Result<T, SettingsError>;
 
 /// A setting's default.
 #[derive(Clone, Copy)]
-pub enum Default {
+pub enum DefaultValue {
     /// A value, written as a user would write it and parsed like one.
     Value(&'static str),
     /// A value derived when the settings are read, from other settings or
@@ -23,7 +23,7 @@ pub enum Default {
 /// A node setting of type `T`.
 pub struct Setting<T> {
     key: &'static str,
-    default: Default,
+    default: DefaultValue,
     parse: Parser<T>,
     help: &'static str,
 }
@@ -31,7 +31,7 @@ pub struct Setting<T> {
 impl<T> Setting<T> {
     /// A setting whose default is `default`, parsed by `parse` like any value.
     pub const fn new(key: &'static str, default: &'static str, parse: Parser<T>, help: &'static str) -> Self {
-        Setting { key, default: Default::Value(default), parse, help }
+        Setting { key, default: DefaultValue::Value(default), parse, help }
     }
 
     /// A setting whose default is derived by `value` when the settings are
@@ -43,7 +43,7 @@ impl<T> Setting<T> {
         parse: Parser<T>,
         help: &'static str,
     ) -> Self {
-        Setting { key, default: Default::Derived { shown, value }, parse, help }
+        Setting { key, default: DefaultValue::Derived { shown, value }, parse, help }
     }
 
     /// The value in `settings`, or the default. Cannot fail: every setting
@@ -56,8 +56,8 @@ impl<T> Setting<T> {
         let raw: Cow<'_, str> = match settings.raw(self.key) {
             Some(value) => Cow::Borrowed(value),
             None => match self.default {
-                Default::Value(value) => Cow::Borrowed(value),
-                Default::Derived { value, .. } => Cow::Owned(value(settings)),
+                DefaultValue::Value(value) => Cow::Borrowed(value),
+                DefaultValue::Derived { value, .. } => Cow::Owned(value(settings)),
             },
         };
         (self.parse)(self.key, &raw)
@@ -120,6 +120,9 @@ pub trait Declared: Sync {
     fn help(&self) -> &'static str;
     /// Parses its value (given or default) in `settings`.
     fn check(&self, settings: &Settings) -> Result<(), SettingsError>;
+    /// Whether its default is derived from other settings, which must then
+    /// be checked first.
+    fn is_derived(&self) -> bool;
 }
 
 impl<T> Declared for Setting<T> {
@@ -129,8 +132,8 @@ impl<T> Declared for Setting<T> {
 
     fn shown_default(&self) -> &'static str {
         match self.default {
-            Default::Value(value) => value,
-            Default::Derived { shown, .. } => shown,
+            DefaultValue::Value(value) => value,
+            DefaultValue::Derived { shown, .. } => shown,
         }
     }
 
@@ -140,6 +143,10 @@ impl<T> Declared for Setting<T> {
 
     fn check(&self, settings: &Settings) -> Result<(), SettingsError> {
         self.parse_in(settings).map(drop)
+    }
+
+    fn is_derived(&self) -> bool {
+        matches!(self.default, DefaultValue::Derived { .. })
     }
 }
 

@@ -112,17 +112,17 @@ impl Settings {
     }
 
     /// The raw value of `key`, if given.
-    pub fn raw(&self, key: &str) -> Option<&str> {
+    pub(crate) fn raw(&self, key: &str) -> Option<&str> {
         self.raw.get(key).map(String::as_str)
     }
 
     /// Every key given.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.raw.keys().map(String::as_str)
     }
 
     /// The names of the realms of type `kind` that have settings, sorted.
-    pub fn realm_names(&self, kind: &str) -> Vec<String> {
+    pub(crate) fn realm_names(&self, kind: &str) -> Vec<String> {
         let prefix = format!("{REALMS_PREFIX}{kind}.");
         let mut names: Vec<String> = self
             .raw
@@ -137,7 +137,7 @@ impl Settings {
     /// The one realm of the internal type `kind`: the configured one, or
     /// `default_name` when none is (more than one is refused when the
     /// settings are read).
-    pub fn internal_realm(&self, kind: &'static str, default_name: &str) -> RealmId {
+    pub(crate) fn internal_realm(&self, kind: &'static str, default_name: &str) -> RealmId {
         let name = self.realm_names(kind).pop().unwrap_or_else(|| default_name.to_string());
         RealmId { kind, name }
     }
@@ -235,15 +235,20 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::authc::service::caching_token_store::CACHE_TTL_SETTING;
+    use crate::authc::esnative::reserved_realm::PASSWORD_HASHING_SETTING;
+    use crate::authc::service::TOKEN_HASHING_SETTING;
+    use crate::authc::service::caching_token_store::{
+        CACHE_HASH_ALGO_SETTING, CACHE_MAX_TOKENS_SETTING, CACHE_TTL_SETTING,
+    };
+    use crate::authc::support::hasher::Hasher;
     use crate::cluster::CLUSTER_NAME_SETTING;
     use crate::cluster::fan_out::NODE_TIMEOUT_SETTING;
     use crate::cluster::membership::SEED_HOSTS_SETTING;
     use crate::cluster::transport::{TRANSPORT_PORT_SETTING, TRANSPORT_SECRET_FILE_SETTING};
     use crate::config::PortRange;
+    use crate::config::environment::PATH_DATA_SETTING;
     use crate::http::{HTTP_HOST_SETTING, HTTP_PORT_SETTING};
     use crate::node::NODE_NAME_SETTING;
-    use crate::node::data_path::PATH_DATA_SETTING;
 
     fn load(yaml: &str, overrides: &[&str]) -> Result<Settings, SettingsError> {
         let dir = tempfile::tempdir().unwrap();
@@ -261,7 +266,19 @@ mod tests {
         assert_eq!(HTTP_PORT_SETTING.get(&settings), PortRange { first: 9200, last: 9200 });
         assert_eq!(PATH_DATA_SETTING.get(&settings), PathBuf::from("data"));
         assert_eq!(CACHE_TTL_SETTING.get(&settings), Duration::from_secs(1200));
+        assert_eq!(CACHE_MAX_TOKENS_SETTING.get(&settings), 100_000);
+        assert_eq!(CACHE_HASH_ALGO_SETTING.get(&settings), Hasher::Ssha256);
+        assert_eq!(TOKEN_HASHING_SETTING.get(&settings), Hasher::Pbkdf2Stretch { iterations: 10_000 });
+        assert_eq!(PASSWORD_HASHING_SETTING.get(&settings), Hasher::Bcrypt { cost: 10 });
         assert!(!NODE_NAME_SETTING.get(&settings).is_empty());
+    }
+
+    /// A derived default reads a setting that may not parse: that is the
+    /// error, whatever the order settings are declared in.
+    #[test]
+    fn a_bad_value_behind_a_derived_default_is_an_error() {
+        let error = load("", &["transport.host= "]).unwrap_err();
+        assert_eq!(error.to_string(), "Failed to parse value [ ] for setting [transport.host] must not be empty");
     }
 
     /// Every default `--help` shows is one its setting accepts, given
@@ -305,7 +322,11 @@ mod tests {
              changes documentation for removed settings"
         );
         let error = load("", &["xpack.security.authc.realms.file.f1.cache.tll=1m"]).unwrap_err();
-        assert!(matches!(error, SettingsError::Unknown { .. }), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "unknown setting [xpack.security.authc.realms.file.f1.cache.tll] did you mean \
+             [xpack.security.authc.realms.file.f1.cache.ttl]?"
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::actions::{
     metrics,
 };
 use crate::authc::authentication::Authentication;
-use crate::authc::service::token_name::TokenSelection;
+use crate::authc::service::token_name::{parse_selection, validate_name};
 use crate::error::ServiceError;
 use crate::http::rest_request::{RestRequest, parse_refresh};
 use crate::node::NodeContext;
@@ -67,7 +67,7 @@ fn log_failure(error: &ServiceError) {
             tracing::warn!(error = %cause, "authentication could not reach a token store")
         }
         ServiceError::IndexUnavailable(cause) => tracing::warn!(error = %cause, "the security index is unavailable"),
-        ServiceError::Internal(message) => tracing::error!(%message, "a request failed"),
+        // Logged where they happen, with what the caller is not told.
         _ => {}
     }
 }
@@ -125,17 +125,13 @@ impl ElasticsearchApi for NodeApi {
         let node = rqctx.context();
         let path = path.into_inner();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
-            let selection = TokenSelection::parse(&path.name)?;
+            let selection = parse_selection(&path.name)?;
             plain(node, request, &caller, clear_security_cache::NAME)?;
             let clear = ClearSecurityCache::service_tokens(&path.namespace, &path.service, &selection);
             // Once started, the clear reaches every node even if the client
             // goes away.
             let node = Arc::clone(node);
-            to_completion(async move {
-                let outcome = clear_security_cache::execute(&node, clear).await;
-                Ok(clear_security_cache::response(&node, outcome))
-            })
-            .await
+            to_completion(async move { Ok(clear_security_cache::clear_service_tokens(&node, clear).await) }).await
         })
         .await;
         Ok(EsReply::new(outcome, format))
@@ -178,7 +174,7 @@ impl ElasticsearchApi for NodeApi {
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             parse_refresh(query.into_inner().refresh.as_deref())?;
             request.finish(&["refresh"])?;
-            create_service_token::validate_name(&path.name)?;
+            validate_name(&path.name)?;
             node.security.authorize(&caller, delete_service_token::NAME)?;
             let node = Arc::clone(node);
             let ServiceTokenPath { namespace, service, name } = path;
@@ -263,7 +259,7 @@ async fn create_token(
         parse_refresh(query.refresh.as_deref())?;
         request.finish(&["refresh"])?;
         if let Some(name) = name {
-            create_service_token::validate_name(name)?;
+            validate_name(name)?;
         }
         node.security.authorize(&caller, create_service_token::NAME)?;
         let node = Arc::clone(node);

@@ -8,15 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::atomic_file::write_atomically;
 use crate::common::uuids::random_base64_uuid;
-use crate::config::{Setting, values};
-
-/// The node's data directory (`Environment.PATH_DATA_SETTING`).
-pub const PATH_DATA_SETTING: Setting<PathBuf> = Setting::new(
-    "path.data",
-    "data",
-    values::path,
-    "directory of the node's persistent state (node id); relative to the working directory",
-);
 
 /// Why the data directory cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,7 @@ use crate::cluster::membership::{Cluster, SEED_HOSTS_SETTING};
 use crate::cluster::transport::{self, SecretError};
 use crate::common::background_task::BackgroundTask;
 use crate::common::server::BindError;
+use crate::config::environment::PATH_DATA_SETTING;
 use crate::config::{Setting, Settings, values};
 use crate::http;
 use crate::node::data_path::{DataPath, DataPathError};
@@ -68,7 +69,7 @@ impl Node {
     /// `transport.host`:`transport.port` and the HTTP API on
     /// `http.host`:`http.port`, and starts looking for the other members.
     pub async fn start(settings: Settings, secure: SecureSettings) -> Result<Node, NodeError> {
-        let data_path = DataPath::lock(&data_path::PATH_DATA_SETTING.get(&settings))?;
+        let data_path = DataPath::lock(&PATH_DATA_SETTING.get(&settings))?;
         let metadata = data_path.node_metadata()?;
         let transport_secret = transport::read_secret(&settings)?;
         let metrics = Metrics::new();

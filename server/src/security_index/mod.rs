@@ -17,8 +17,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 use crate::common::uuids::random_base64_uuid;
+use crate::config::environment::PATH_DATA_SETTING;
 use crate::config::{Setting, Settings, values};
-use crate::node::data_path::PATH_DATA_SETTING;
 
 pub mod cache_leases;
 pub mod monitor;

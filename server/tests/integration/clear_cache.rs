@@ -38,6 +38,21 @@ async fn every_wildcard_form_clears_the_whole_account_from_both_caches() {
     }
 }
 
+/// Looking at a cache, as these tests do, counts neither a hit nor a miss:
+/// the counters other assertions read stay put.
+#[tokio::test]
+async fn looking_at_a_cache_counts_nothing() {
+    let node = TestNode::start(&[]).await;
+    node.seed("elastic/fleet-server", &["t"]);
+    assert_eq!(node.cached("elastic/fleet-server", "t"), (true, true));
+    assert_eq!(node.cached("elastic/fleet-server", "other"), (false, false));
+    for cache in ["file", "index"] {
+        for counter in ["hits", "misses"] {
+            assert_eq!(node.metric(&format!("service_token_cache_{counter}_total{{cache=\"{cache}\"}}")).await, 0);
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_list_clears_exactly_its_names_once_each() {
     let node = TestNode::start(&[]).await;

@@ -215,6 +215,19 @@ async fn the_transport_port_refuses_strangers_and_other_clusters() {
     assert_eq!(error["error"]["reason"], "No cache named [nope] is found");
     // Nothing was touched.
     assert_eq!(metric(target, "service_token_cache_entries{cache=\"index\"}").await, 1);
+    // A node before 0.2 of the node-to-node API sends no cause: its delete
+    // still clears, and counts as an index change.
+    let old = http
+        .post(&clear_url)
+        .header("authorization", &secret)
+        .json(&serde_json::json!({"cache": "index_service_account_token", "keys": ["elastic/fleet-server/kept"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 200);
+    assert_eq!(metric(target, "service_token_cache_entries{cache=\"index\"}").await, 0);
+    let evictions = "service_token_cache_evictions_total{cache=\"index\",cause=\"index_change\"}";
+    assert_eq!(metric(target, evictions).await, 1);
 
     // A node of another cluster, with the right secret, is refused.
     let seeds = cluster.nodes[0].transport.to_string();

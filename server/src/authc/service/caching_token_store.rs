@@ -44,7 +44,7 @@ pub const CACHE_MAX_TOKENS_SETTING: Setting<u64> = Setting::new(
     "most tokens each of the two token caches holds",
 );
 
-/// How the caches hash the secrets they keep (`CACHE_HASHING_ALGORITHM_SETTING`).
+/// How the caches hash the secrets they keep (`CACHE_HASH_ALGO_SETTING`).
 pub const CACHE_HASH_ALGO_SETTING: Setting<Hasher> = Setting::new(
     "xpack.security.authc.service_token.cache.hash_algo",
     "ssha256",

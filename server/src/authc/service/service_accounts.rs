@@ -23,6 +23,11 @@ pub struct ServiceAccount {
 }
 
 impl ServiceAccount {
+    /// The account's namespace and service.
+    pub fn namespace_and_service(&self) -> (&'static str, &'static str) {
+        self.principal.split_once('/').expect("principals are namespace/service")
+    }
+
     /// Whether the account may perform `action`.
     pub fn grants(&self, action: &str) -> bool {
         self.cluster.iter().any(|privilege| privilege.grants(action))
@@ -69,13 +74,6 @@ pub fn principals() -> impl Iterator<Item = &'static str> {
 /// Every account, by principal.
 pub fn all() -> impl Iterator<Item = &'static ServiceAccount> {
     ACCOUNTS.values()
-}
-
-impl ServiceAccount {
-    /// The account's namespace and service.
-    pub fn namespace_and_service(&self) -> (&'static str, &'static str) {
-        self.principal.split_once('/').expect("principals are namespace/service")
-    }
 }
 
 #[cfg(test)]

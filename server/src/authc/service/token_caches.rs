@@ -18,22 +18,44 @@ pub const BOTH_CACHES: &str = "service";
 #[error("No cache named [{0}] is found")]
 pub struct UnknownCache(pub String);
 
-/// The sources whose caches Elasticsearch's cache `name` means: `service` is
-/// both, `file_service_account_token` and `index_service_account_token` one.
-pub fn sources_named(name: &str) -> Result<&'static [TokenSource], UnknownCache> {
-    match name {
-        BOTH_CACHES => Ok(&TokenSource::ALL),
-        _ if name == TokenSource::File.cache_name() => Ok(&[TokenSource::File]),
-        _ if name == TokenSource::Index.cache_name() => Ok(&[TokenSource::Index]),
-        _ => Err(UnknownCache(name.to_string())),
-    }
+/// Which of the two caches: both, or one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caches {
+    /// Both, as Elasticsearch's `service` names them.
+    Both,
+    /// The cache of one source.
+    Only(TokenSource),
 }
 
-/// The cache name of `sources`, the inverse of [`sources_named`].
-pub fn cache_name(sources: &[TokenSource]) -> &'static str {
-    match sources {
-        [source] => source.cache_name(),
-        _ => BOTH_CACHES,
+impl Caches {
+    /// The caches Elasticsearch's cache `name` means: `service` is both,
+    /// `file_service_account_token` and `index_service_account_token` one.
+    pub fn named(name: &str) -> Result<Caches, UnknownCache> {
+        match name {
+            BOTH_CACHES => Ok(Caches::Both),
+            _ => TokenSource::ALL
+                .into_iter()
+                .find(|source| source.cache_name() == name)
+                .map(Caches::Only)
+                .ok_or_else(|| UnknownCache(name.to_string())),
+        }
+    }
+
+    /// Elasticsearch's name for them, the inverse of [`Caches::named`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Caches::Both => BOTH_CACHES,
+            Caches::Only(source) => source.cache_name(),
+        }
+    }
+
+    /// The sources whose caches these are.
+    pub fn sources(self) -> &'static [TokenSource] {
+        match self {
+            Caches::Both => &TokenSource::ALL,
+            Caches::Only(TokenSource::File) => &[TokenSource::File],
+            Caches::Only(TokenSource::Index) => &[TokenSource::Index],
+        }
     }
 }
 
@@ -64,10 +86,10 @@ impl TokenCaches {
     }
 
     /// Removes every token of `accounts` (`namespace/service`) and exactly
-    /// `tokens` (`token1` never touches `token1xyz`) from the caches of
-    /// `sources`, counting the removals as `cause`.
-    pub fn invalidate(&self, sources: &[TokenSource], accounts: &[String], tokens: &[TokenKey], cause: EvictionCause) {
-        for source in sources {
+    /// `tokens` (`token1` never touches `token1xyz`) from `caches`, counting
+    /// the removals as `cause`.
+    pub fn invalidate(&self, caches: Caches, accounts: &[String], tokens: &[TokenKey], cause: EvictionCause) {
+        for source in caches.sources() {
             let cache = self.of(*source);
             for account in accounts {
                 cache.invalidate_account(account, cause);
@@ -93,12 +115,12 @@ mod tests {
 
     #[test]
     fn names_as_elasticsearch_has_them() {
-        assert_eq!(sources_named("service").unwrap(), TokenSource::ALL);
-        assert_eq!(sources_named("index_service_account_token").unwrap(), [TokenSource::Index]);
-        assert_eq!(sources_named("file_service_account_token").unwrap(), [TokenSource::File]);
-        assert_eq!(sources_named("realm").unwrap_err().to_string(), "No cache named [realm] is found");
-        for sources in [&TokenSource::ALL[..], &[TokenSource::File], &[TokenSource::Index]] {
-            assert_eq!(sources_named(cache_name(sources)).unwrap(), sources);
+        assert_eq!(Caches::named("service").unwrap(), Caches::Both);
+        assert_eq!(Caches::named("index_service_account_token").unwrap(), Caches::Only(TokenSource::Index));
+        assert_eq!(Caches::named("file_service_account_token").unwrap(), Caches::Only(TokenSource::File));
+        assert_eq!(Caches::named("realm").unwrap_err().to_string(), "No cache named [realm] is found");
+        for caches in [Caches::Both, Caches::Only(TokenSource::File), Caches::Only(TokenSource::Index)] {
+            assert_eq!(Caches::named(caches.name()).unwrap(), caches);
         }
     }
 }

@@ -12,5 +12,9 @@ pub const ORDER_SETTING: RealmSetting<u64> = RealmSetting::new(
 );
 
 /// Whether the realm authenticates at all.
-pub const ENABLED_SETTING: RealmSetting<bool> =
-    RealmSetting::new("enabled", "true", values::boolean, "whether the realm authenticates users at all");
+pub const ENABLED_SETTING: RealmSetting<bool> = RealmSetting::new(
+    "enabled",
+    "true",
+    values::boolean,
+    "whether the realm authenticates users at all (the file realm is named default_file unless configured)",
+);

@@ -31,8 +31,7 @@ pub const CACHE_TTL_SETTING: RealmSetting<Duration> = RealmSetting::new(
     "cache.ttl",
     "20m",
     values::time_or_zero,
-    "how long the realm remembers an authenticated user; 0 disables its cache (the file realm is named \
-     default_file when none is configured)",
+    "how long the realm remembers an authenticated user; 0 disables its cache",
 );
 
 /// How many users the realm's cache holds.

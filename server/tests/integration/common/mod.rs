@@ -73,7 +73,7 @@ impl TestNode {
             raw.insert(key.to_string(), value.to_string());
         }
         let settings = Settings::from_map(&conf_dir, raw).unwrap();
-        let secure = SecureSettings { bootstrap_password: Some(ELASTIC_PASSWORD.to_string()) };
+        let secure = SecureSettings::with_bootstrap_password(ELASTIC_PASSWORD);
         let node = Node::start(settings, secure).await.unwrap();
         let url = format!("http://{}", node.http_address());
         TestNode { node, url, conf_dir, _dirs: dirs }
