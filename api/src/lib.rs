@@ -10,6 +10,7 @@
 //! Every endpoint answers with an [`EsReply`]: see its documentation for why
 //! Elasticsearch errors travel inside it rather than in the `Err` arm.
 
+pub mod contract;
 mod error;
 mod paths;
 mod pretty;
@@ -21,6 +22,7 @@ use es_tokens_types::{
     GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
 };
 
+use contract::{CREATED_TOKEN, Contract, ErrorStatus, Operation, ProductHeader, Security};
 pub use error::EsError;
 pub use paths::{NamespacePath, RefreshQuery, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath};
 pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT};
@@ -288,6 +290,111 @@ pub trait ElasticsearchApi {
     async fn metrics(rqctx: RequestContext<Self::Context>) -> Result<PrometheusText, EsError>;
 }
 
+/// What the document says beyond what dropshot renders: the statuses,
+/// examples and links of every operation.
+pub const CONTRACT: Contract = {
+    use ErrorStatus::*;
+    const READ: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden];
+    const CREATE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, Conflict, Internal, Unavailable];
+    Contract {
+        operations: &[
+            Operation {
+                id: "info",
+                errors: READ,
+                examples: include_str!("../examples/info.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "ping",
+                errors: READ,
+                examples: include_str!("../examples/ping.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-clear-cached-service-tokens",
+                errors: &[BadRequest, Unauthorized, Forbidden, Internal],
+                examples: include_str!("../examples/security-clear-cached-service-tokens.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-create-service-token",
+                errors: CREATE,
+                examples: include_str!("../examples/security-create-service-token.json"),
+                links: CREATED_TOKEN,
+                text: None,
+            },
+            Operation {
+                id: "security-create-service-token-1",
+                errors: CREATE,
+                examples: include_str!("../examples/security-create-service-token-1.json"),
+                links: CREATED_TOKEN,
+                text: None,
+            },
+            Operation {
+                id: "security-create-service-token-2",
+                errors: CREATE,
+                examples: include_str!("../examples/security-create-service-token-2.json"),
+                links: CREATED_TOKEN,
+                text: None,
+            },
+            Operation {
+                id: "security-delete-service-token",
+                errors: &[BadRequest, Unauthorized, Forbidden, TokenNotFound, Internal, Unavailable],
+                examples: include_str!("../examples/security-delete-service-token.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-get-service-credentials",
+                errors: &[BadRequest, Unauthorized, Forbidden, Unavailable],
+                examples: include_str!("../examples/security-get-service-credentials.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-get-service-accounts",
+                errors: READ,
+                examples: include_str!("../examples/security-get-service-accounts.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-get-service-accounts-1",
+                errors: READ,
+                examples: include_str!("../examples/security-get-service-accounts-1.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-get-service-accounts-2",
+                errors: READ,
+                examples: include_str!("../examples/security-get-service-accounts-2.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "security-authenticate",
+                errors: &[BadRequest, Unauthorized],
+                examples: include_str!("../examples/security-authenticate.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "metrics",
+                errors: READ,
+                examples: include_str!("../examples/metrics.json"),
+                links: &[],
+                text: Some("text/plain; version=0.0.4; charset=utf-8"),
+            },
+        ],
+        security: Security::UsersAndServiceAccounts,
+        error_product_header: ProductHeader::Always,
+    }
+};
+
 /// Renders the OpenAPI document of [`ElasticsearchApi`], exactly as it is
 /// checked in under `openapi/`.
 pub fn openapi_document() -> String {
@@ -298,17 +405,43 @@ pub fn openapi_document() -> String {
         API_VERSION,
         "The service account token APIs of Elasticsearch, centred on clearing the service account token caches. \
          Bodies, status codes and errors follow Elasticsearch.",
+        &CONTRACT,
     )
 }
 
-/// Renders an API trait's description as a checked-in document: pretty
-/// JSON with a trailing newline, the project's license, the given title,
-/// version and description. Shared by every API trait of the workspace.
+/// The route of every operation of an API trait: operation id, method (upper
+/// case) and path template, as dropshot registers them.
+pub fn routes(api: &dropshot::ApiDescription<dropshot::StubContext>) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    api.openapi("routes", dropshot::semver::Version::new(0, 0, 0))
+        .write(&mut out)
+        .expect("writing to a Vec cannot fail");
+    let document: serde_json::Value = serde_json::from_slice(&out).expect("dropshot writes JSON");
+    let mut routes = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("a document has paths") {
+        for (method, operation) in item.as_object().expect("a path item is an object") {
+            let id = operation["operationId"].as_str().expect("every operation has an id");
+            routes.push((id.to_string(), method.to_uppercase(), path.clone()));
+        }
+    }
+    routes
+}
+
+/// The routes of [`ElasticsearchApi`].
+pub fn elasticsearch_routes() -> Vec<(String, String, String)> {
+    routes(&elasticsearch_api_mod::stub_api_description().expect("the API trait describes a valid API"))
+}
+
+/// Renders an API trait's description as a checked-in document: what
+/// dropshot renders, completed by `contract`, with the project's license and
+/// the given title, version and description, as pretty JSON with a trailing
+/// newline. Shared by every API trait of the workspace.
 pub fn render_document(
     api: &dropshot::ApiDescription<dropshot::StubContext>,
     title: &str,
     version: &str,
     description: &str,
+    contract: &Contract,
 ) -> String {
     let mut out = Vec::new();
     api.openapi(title, version.parse::<dropshot::semver::Version>().expect("API versions are semver versions"))
@@ -316,5 +449,9 @@ pub fn render_document(
         .license("Apache-2.0", "https://www.apache.org/licenses/LICENSE-2.0")
         .write(&mut out)
         .expect("writing to a Vec cannot fail");
-    String::from_utf8(out).expect("the document is JSON, hence UTF-8")
+    let mut document: serde_json::Value = serde_json::from_slice(&out).expect("dropshot writes JSON");
+    contract::complete(&mut document, contract);
+    let mut text = serde_json::to_string_pretty(&document).expect("a document serializes");
+    text.push('\n');
+    text
 }

@@ -14,6 +14,7 @@ pub struct ServiceTokensPath {
     /// account token caches. Use a wildcard (`*`) to evict all tokens that
     /// belong to a service account. It does not support other wildcard
     /// patterns.
+    #[schemars(with = "es_tokens_types::TokenNameList")]
     pub name: String,
 }
 
@@ -26,6 +27,7 @@ pub struct ServiceTokenPath {
     pub service: String,
     /// The token name: 1 to 256 characters, alphanumeric, `-` or `_`, not
     /// starting with `_`. Unique within the service account.
+    #[schemars(with = "es_tokens_types::TokenName")]
     pub name: String,
 }
 
@@ -52,5 +54,6 @@ pub struct RefreshQuery {
     /// `wait_for` to wait until it is, `false` to do neither. Changes are
     /// visible at once on this node whatever the value; it is validated as
     /// Elasticsearch validates it.
+    #[schemars(with = "Option<es_tokens_types::RefreshPolicy>")]
     pub refresh: Option<String>,
 }

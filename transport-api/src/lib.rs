@@ -12,8 +12,9 @@
 //! when a connection breaks under it (see `transport-client`'s channel).
 
 use dropshot::{Path, RequestContext, TypedBody};
+use es_tokens_api::contract::{Contract, ErrorStatus, Operation, ProductHeader, Security};
 use es_tokens_api::{EsError, EsReply, ServiceAccountPath};
-use es_tokens_types::{
+use es_tokens_types::transport::{
     ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
 };
 
@@ -81,5 +82,44 @@ pub fn openapi_document() -> String {
         API_VERSION,
         "Calls between the nodes of one cluster: membership, and the per-node halves of the cluster-wide security \
          actions. Every call needs the cluster's shared secret as a bearer token.",
+        &CONTRACT,
     )
 }
+
+/// The routes of [`TransportApi`] (see [`es_tokens_api::routes`]).
+pub fn transport_routes() -> Vec<(String, String, String)> {
+    es_tokens_api::routes(&transport_api_mod::stub_api_description().expect("the API trait describes a valid API"))
+}
+
+/// What the document says beyond what dropshot renders.
+pub const CONTRACT: Contract = {
+    use ErrorStatus::*;
+    const WITH_BODY: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, PayloadTooLarge];
+    Contract {
+        operations: &[
+            Operation {
+                id: "handshake",
+                errors: WITH_BODY,
+                examples: include_str!("../examples/handshake.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "clear-security-cache",
+                errors: WITH_BODY,
+                examples: include_str!("../examples/clear-security-cache.json"),
+                links: &[],
+                text: None,
+            },
+            Operation {
+                id: "get-node-service-credentials",
+                errors: &[Unauthorized, Forbidden],
+                examples: include_str!("../examples/get-node-service-credentials.json"),
+                links: &[],
+                text: None,
+            },
+        ],
+        security: Security::SharedSecret,
+        error_product_header: ProductHeader::FromHandlers,
+    }
+};

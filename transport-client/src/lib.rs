@@ -23,15 +23,15 @@ progenitor::generate_api!(
     inner_type = std::sync::Arc<crate::Channel>,
     hooks = Expected,
     replace = {
-        ClearCause = es_tokens_types::ClearCause,
-        ClearSecurityCacheNodeRequest = es_tokens_types::ClearSecurityCacheNodeRequest,
+        ClearCause = es_tokens_types::transport::ClearCause,
+        ClearSecurityCacheNodeRequest = es_tokens_types::transport::ClearSecurityCacheNodeRequest,
         ErrorCause = es_tokens_types::ErrorCause,
         ErrorResponse = es_tokens_types::ErrorResponse,
-        HandshakeRequest = es_tokens_types::HandshakeRequest,
-        HandshakeResponse = es_tokens_types::HandshakeResponse,
-        NodeAcknowledgement = es_tokens_types::NodeAcknowledgement,
-        NodeInfo = es_tokens_types::NodeInfo,
-        NodeServiceCredentials = es_tokens_types::NodeServiceCredentials,
+        HandshakeRequest = es_tokens_types::transport::HandshakeRequest,
+        HandshakeResponse = es_tokens_types::transport::HandshakeResponse,
+        NodeAcknowledgement = es_tokens_types::transport::NodeAcknowledgement,
+        NodeInfo = es_tokens_types::transport::NodeInfo,
+        NodeServiceCredentials = es_tokens_types::transport::NodeServiceCredentials,
     },
 );
 

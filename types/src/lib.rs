@@ -8,6 +8,9 @@
 //! struct declares its fields in the order Elasticsearch writes them.
 //!
 //! This crate must stay free of server dependencies: the client depends on it.
+//!
+//! The bodies of the node-to-node API are in [`transport`], apart from the
+//! public API's.
 
 mod clear_cache;
 mod error;
@@ -16,7 +19,7 @@ mod nodes;
 mod params;
 mod security;
 mod service_account;
-mod transport;
+pub mod transport;
 
 pub use clear_cache::ClearCachedServiceTokensResponse;
 pub use error::{ErrorCause, ErrorResponse};
@@ -24,14 +27,11 @@ pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
 pub use params::{InvalidParameter, RefreshPolicy, TokenName, TokenNameList, TokenSelection};
 pub use security::{
-    AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenResponse, FileTokenInfo,
-    GetServiceCredentialsResponse, NodesCredentials, RealmInfo, ServiceToken, TokenInfo,
+    AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenError,
+    DeleteServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse, NodesCredentials, RealmInfo,
+    ServiceToken, TokenInfo,
 };
 pub use service_account::{
     ApplicationPrivileges, FieldSecurity, GetServiceAccountsResponse, IndicesPrivileges, RemoteClusterPrivileges,
     RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
-};
-pub use transport::{
-    ClearCause, ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeInfo,
-    NodeServiceCredentials,
 };

@@ -33,6 +33,33 @@ pub struct DeleteServiceTokenResponse {
     pub found: bool,
 }
 
+/// What deleting a token answers when it deletes nothing: 404 with exactly
+/// `{"found":false}`, or an Elasticsearch error. The generated client
+/// decodes every error status of the delete into this.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DeleteServiceTokenError {
+    /// 404: no such token, or no such account.
+    NotFound(DeleteServiceTokenResponse),
+    /// Any other error.
+    Error(crate::ErrorResponse),
+}
+
+impl DeleteServiceTokenError {
+    /// The Elasticsearch error, if that is what it is.
+    pub fn error(&self) -> Option<&crate::ErrorResponse> {
+        match self {
+            DeleteServiceTokenError::Error(error) => Some(error),
+            DeleteServiceTokenError::NotFound(_) => None,
+        }
+    }
+
+    /// Whether it is the 404 of a token that does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, DeleteServiceTokenError::NotFound(DeleteServiceTokenResponse { found: false }))
+    }
+}
+
 /// The credentials of one service account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GetServiceCredentialsResponse {

@@ -42,6 +42,7 @@ pub struct HandshakeResponse {
 pub struct ClearSecurityCacheNodeRequest {
     /// `service` (both token caches), `file_service_account_token` or
     /// `index_service_account_token`.
+    #[schemars(with = "SecurityCacheName")]
     pub cache: String,
     /// Qualified token names; one ending in `/` is an account prefix.
     pub keys: Vec<String>,
@@ -51,6 +52,21 @@ pub struct ClearSecurityCacheNodeRequest {
     /// `clear_api` otherwise, as those nodes did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<ClearCause>,
+}
+
+/// The security caches a node knows, by Elasticsearch's names
+/// (`CacheInvalidatorRegistry`); a schema only: the node answers any other
+/// name with Elasticsearch's "No cache named [..] is found".
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SecurityCacheName {
+    /// Both service-token caches.
+    Service,
+    /// The cache of the `service_tokens` file's tokens.
+    FileServiceAccountToken,
+    /// The cache of the security index's tokens.
+    IndexServiceAccountToken,
 }
 
 /// Why a node is asked to clear cached keys.

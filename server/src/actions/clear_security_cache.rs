@@ -9,9 +9,8 @@
 //! [`ClearSecurityCache`]: from the REST request on the coordinating node,
 //! from the node-to-node request on the others.
 
-use es_tokens_types::{
-    ClearCachedServiceTokensResponse, ClearCause, ClearSecurityCacheNodeRequest, ClusterNode, NodeAcknowledgement,
-};
+use es_tokens_types::transport::{ClearCause, ClearSecurityCacheNodeRequest, NodeAcknowledgement};
+use es_tokens_types::{ClearCachedServiceTokensResponse, ClusterNode};
 
 use crate::authc::service::token_caches::{Caches, UnknownCache};
 use crate::authc::service::token_name::TokenSelection;

@@ -5,9 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use es_tokens_types::{
-    FileTokenInfo, GetServiceCredentialsResponse, NodeServiceCredentials, NodesCredentials, TokenInfo,
-};
+use es_tokens_types::transport::NodeServiceCredentials;
+use es_tokens_types::{FileTokenInfo, GetServiceCredentialsResponse, NodesCredentials, TokenInfo};
 
 use crate::error::ServiceError;
 use crate::node::NodeContext;

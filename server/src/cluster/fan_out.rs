@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use es_tokens_transport_client::Client as TransportClient;
-use es_tokens_types::{ErrorCause, ErrorResponse, NodeInfo, NodeStatistics};
+use es_tokens_types::transport::NodeInfo;
+use es_tokens_types::{ErrorCause, ErrorResponse, NodeStatistics};
 
 use crate::cluster::membership::Cluster;
 use crate::config::{Setting, Settings, values};

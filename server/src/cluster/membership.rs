@@ -26,7 +26,7 @@ use futures::stream::FuturesUnordered;
 
 use es_tokens_transport_client::Client as TransportClient;
 use es_tokens_transport_client::channel::{CONNECT_TIMEOUT, Channel};
-use es_tokens_types::{HandshakeRequest, HandshakeResponse, NodeInfo};
+use es_tokens_types::transport::{HandshakeRequest, HandshakeResponse, NodeInfo};
 use parking_lot::{Mutex, RwLock};
 
 use crate::cluster::CLUSTER_NAME_SETTING;

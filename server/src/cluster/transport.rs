@@ -10,7 +10,7 @@ use std::sync::Arc;
 use dropshot::{HttpServer, Path, RequestContext, TypedBody};
 use es_tokens_api::{EsError, EsReply, ResponseFormat, ServiceAccountPath};
 use es_tokens_transport_api::{TransportApi, transport_api_mod};
-use es_tokens_types::{
+use es_tokens_types::transport::{
     ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
 };
 use subtle::ConstantTimeEq;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use es_tokens_types::NodeAcknowledgement;
+use es_tokens_types::transport::NodeAcknowledgement;
 
 use crate::cluster::membership::Cluster;
 use crate::observability::metrics::Metrics;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use dropshot::HttpServer;
-use es_tokens_types::NodeInfo;
+use es_tokens_types::transport::NodeInfo;
 
 pub use context::{NodeContext, NodeIdentity};
 
@@ -111,6 +111,11 @@ impl Node {
     /// Where the HTTP API listens.
     pub fn http_address(&self) -> SocketAddr {
         self.http.local_addr()
+    }
+
+    /// Where the node-to-node API listens.
+    pub fn transport_address(&self) -> SocketAddr {
+        self.transport.local_addr()
     }
 
     /// The node's state, for the test hooks.

@@ -107,7 +107,8 @@ async fn authenticate_answers_for_service_accounts_and_users_in_elasticsearchs_o
         r#"{"username":"reader","roles":["security_reader"],"full_name":null,"email":null,"metadata":{},"enabled":true,"authentication_realm":{"name":"default_file","type":"file"},"lookup_realm":{"name":"default_file","type":"file"},"authentication_type":"realm"}"#
     );
     // An index token says so.
-    let created = node.client().security_create_service_token("elastic", "kibana", "idx", None).await.unwrap();
+    let created =
+        node.client().security_create_service_token("elastic", "kibana", &token_name("idx"), None).await.unwrap();
     let response = node.client_with(&bearer(&created.token.value)).security_authenticate().await.unwrap().into_inner();
     assert_eq!(response.token.unwrap().kind, "_service_account_index");
 }
@@ -127,7 +128,10 @@ async fn the_caches_fill_on_success_and_clear_sends_the_next_authentication_to_t
     assert_eq!(node.metric("service_token_cache_hits_total{cache=\"file\"}").await, 2);
     assert_eq!(node.metric("service_token_cache_misses_total{cache=\"file\"}").await, 1);
     // Clearing it with the mission endpoint: the next authentication misses.
-    node.client().security_clear_cached_service_tokens("elastic", "fleet-server", "token1").await.unwrap();
+    node.client()
+        .security_clear_cached_service_tokens("elastic", "fleet-server", &token_names("token1"))
+        .await
+        .unwrap();
     assert_eq!(node.metric("service_token_cache_entries{cache=\"file\"}").await, 0);
     assert_eq!(node.metric("service_token_cache_evictions_total{cache=\"file\",cause=\"clear_api\"}").await, 1);
     as_token.security_authenticate().await.unwrap();
@@ -145,6 +149,7 @@ async fn with_the_cache_disabled_every_authentication_goes_to_the_store() {
     let node = TestNode::start_with(Setup {
         settings: vec![("xpack.security.authc.service_token.cache.ttl", "0")],
         service_tokens: Some(FILE_TOKEN_LINE),
+        ..Setup::default()
     })
     .await;
     let as_token = node.client_with(&bearer(FILE_TOKEN_BEARER));

@@ -1,7 +1,10 @@
 //! `POST /_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache`
 //! against a real node, through the generated client and raw HTTP.
 
-use crate::common::{INVALID_TOKEN_NAME as INVALID, TestNode, elastic_header_line, es_error_body, raw_request};
+use crate::common::{
+    INVALID_TOKEN_NAME as INVALID, TOKEN_MANAGER, TestNode, basic, elastic_header_line, es_error_body, raw_request,
+    token_names,
+};
 
 fn clear_path(account: &str, name: &str) -> String {
     format!("/_security/service/{account}/credential/token/{name}/_clear_cache")
@@ -27,7 +30,8 @@ async fn every_wildcard_form_clears_the_whole_account_from_both_caches() {
         node.seed("elastic/fleet-server", &["t1", "t2"]);
         node.seed("elastic/fleet-server-remote", &["t1"]);
         node.seed("elastic/fleet", &["t1"]);
-        let response = node.client().security_clear_cached_service_tokens("elastic", "fleet-server", wildcard).await;
+        let response =
+            node.client().security_clear_cached_service_tokens("elastic", "fleet-server", &token_names(wildcard)).await;
         let body = response.unwrap_or_else(|e| panic!("{wildcard}: {e}")).into_inner();
         assert_eq!(body.node_stats.failed, 0);
         assert_eq!(node.cached("elastic/fleet-server", "t1"), (false, false), "{wildcard}");
@@ -57,7 +61,11 @@ async fn looking_at_a_cache_counts_nothing() {
 async fn a_list_clears_exactly_its_names_once_each() {
     let node = TestNode::start(&[]).await;
     node.seed("elastic/fleet-server", &["a", "b", "c", "a1"]);
-    let body = node.client().security_clear_cached_service_tokens("elastic", "fleet-server", "a,b,a,").await.unwrap();
+    let body = node
+        .client()
+        .security_clear_cached_service_tokens("elastic", "fleet-server", &token_names("a,b,a,"))
+        .await
+        .unwrap();
     assert_eq!(body.node_stats.successful, 1);
     assert_eq!(node.cached("elastic/fleet-server", "a"), (false, false));
     assert_eq!(node.cached("elastic/fleet-server", "b"), (false, false));
@@ -113,26 +121,28 @@ async fn names_at_the_length_limit_are_valid() {
     let node = TestNode::start(&[]).await;
     let name = "b".repeat(256);
     node.seed("elastic/kibana", &[&name]);
-    node.client().security_clear_cached_service_tokens("elastic", "kibana", &name).await.unwrap();
+    node.client().security_clear_cached_service_tokens("elastic", "kibana", &token_names(&name)).await.unwrap();
     assert_eq!(node.cached("elastic/kibana", &name), (false, false));
 }
 
+/// The generated client refuses the names the node would refuse, before it
+/// sends anything; the node's own error arrives as a typed value.
 #[tokio::test]
 async fn the_generated_client_sees_the_error_body() {
+    for invalid in ["a,*", "_x", ",a", "a,,b", "b@d"] {
+        assert!(invalid.parse::<es_tokens_types::TokenNameList>().is_err(), "{invalid}");
+    }
     let node = TestNode::start(&[]).await;
-    match node.client().security_clear_cached_service_tokens("elastic", "fleet-server", "a,*").await {
+    let client = node.client_with(&basic(TOKEN_MANAGER.0, TOKEN_MANAGER.1));
+    match client.security_clear_cached_service_tokens("elastic", "fleet-server", &token_names("a")).await {
         Err(es_tokens_client::Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 400);
-            assert_eq!(response.status, 400);
-            assert_eq!(response.error.kind, "illegal_argument_exception");
-            assert_eq!(
-                response.error.reason.as_deref(),
-                Some(format!("invalid service token name [*]. {INVALID}").as_str())
-            );
+            assert_eq!(response.status().as_u16(), 403);
+            assert_eq!(response.status, 403);
+            assert_eq!(response.error.kind, "security_exception");
             let root = &response.error.root_cause.as_ref().unwrap()[0];
-            assert_eq!(root.kind, "illegal_argument_exception");
+            assert_eq!(root.kind, "security_exception");
         }
-        other => panic!("expected a 400, got {other:?}"),
+        other => panic!("expected a 403, got {other:?}"),
     }
 }
 
@@ -145,7 +155,8 @@ async fn unknown_accounts_and_uncached_tokens_succeed() {
         ("a b", "c%d", "x"),
         ("elastic", "fleet-server", "t"),
     ] {
-        let body = node.client().security_clear_cached_service_tokens(namespace, service, name).await.unwrap();
+        let body =
+            node.client().security_clear_cached_service_tokens(namespace, service, &token_names(name)).await.unwrap();
         assert_eq!(body.node_stats.total, 1);
         assert_eq!(body.node_stats.failed, 0);
         assert!(body.node_stats.failures.is_none());
@@ -292,5 +303,5 @@ async fn malformed_paths_and_other_methods_get_a_4xx() {
         assert_eq!(response.status, status, "{}", &path[..path.len().min(80)]);
     }
     // The node is still serving.
-    node.client().security_clear_cached_service_tokens("elastic", "fleet-server", "t").await.unwrap();
+    node.client().security_clear_cached_service_tokens("elastic", "fleet-server", &token_names("t")).await.unwrap();
 }

@@ -1,8 +1,10 @@
 //! The service-token lifecycle against a real node: create, authenticate,
 //! list credentials, delete; and the service-account API.
 
-use crate::common::*;
 use es_tokens_client::Error;
+use es_tokens_types::{DeleteServiceTokenError, DeleteServiceTokenResponse, RefreshPolicy};
+
+use crate::common::*;
 
 fn url(node: &TestNode, path: &str) -> String {
     format!("{}{path}", node.url)
@@ -12,14 +14,23 @@ fn url(node: &TestNode, path: &str) -> String {
 async fn create_authenticate_list_and_delete_an_index_token() {
     let node = TestNode::start_with(Setup { service_tokens: Some(FILE_TOKEN_LINE), ..Setup::default() }).await;
     let client = node.client();
-    let put = client.security_create_service_token("elastic", "fleet-server", "t-put", None).await.unwrap();
+    let put =
+        client.security_create_service_token("elastic", "fleet-server", &token_name("t-put"), None).await.unwrap();
     assert!(put.created);
     assert_eq!(put.token.name, "t-put");
     assert!(put.token.value.starts_with("AAEAA"));
-    let post =
-        client.security_create_service_token_1("elastic", "fleet-server", "t-post", Some("wait_for")).await.unwrap();
+    let post = client
+        .security_create_service_token_1(
+            "elastic",
+            "fleet-server",
+            &token_name("t-post"),
+            Some(&RefreshPolicy::WaitFor),
+        )
+        .await
+        .unwrap();
     assert_eq!(post.token.name, "t-post");
-    let generated = client.security_create_service_token_2("elastic", "fleet-server", Some("true")).await.unwrap();
+    let generated =
+        client.security_create_service_token_2("elastic", "fleet-server", Some(&RefreshPolicy::True)).await.unwrap();
     assert!(generated.token.name.starts_with("token_"), "{}", generated.token.name);
     assert_eq!(generated.token.name.len(), "token_".len() + 20);
 
@@ -71,15 +82,46 @@ async fn create_authenticate_list_and_delete_an_index_token() {
     assert_eq!(response.text().await.unwrap(), r#"{"found":false}"#);
 }
 
+/// The generated client decodes every answer of a delete: the 404 of a
+/// missing token is a typed `found: false`, an error a typed error.
+#[tokio::test]
+async fn the_client_decodes_a_missing_token_and_errors_of_a_delete() {
+    let node = TestNode::start(&[]).await;
+    let missing =
+        node.client().security_delete_service_token("elastic", "fleet-server", &token_name("nope"), None).await;
+    match missing {
+        Err(Error::ErrorResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 404);
+            assert_eq!(
+                response.into_inner(),
+                DeleteServiceTokenError::NotFound(DeleteServiceTokenResponse { found: false })
+            );
+        }
+        other => panic!("expected a 404, got {other:?}"),
+    }
+    let as_reader = node.client_with(&basic(READER.0, READER.1));
+    match as_reader.security_delete_service_token("elastic", "fleet-server", &token_name("nope"), None).await {
+        Err(Error::ErrorResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 403);
+            let error = response.error().expect("an Elasticsearch error");
+            assert_eq!(error.error.kind, "security_exception");
+            assert!(!response.is_not_found());
+        }
+        other => panic!("expected a 403, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_token_is_refused_at_once_even_when_cached() {
     let node = TestNode::start(&[]).await;
-    let created = node.client().security_create_service_token("elastic", "kibana", "doomed", None).await.unwrap();
+    let created =
+        node.client().security_create_service_token("elastic", "kibana", &token_name("doomed"), None).await.unwrap();
     let as_token = node.client_with(&bearer(&created.token.value));
     as_token.security_authenticate().await.unwrap();
     as_token.security_authenticate().await.unwrap();
     assert_eq!(node.metric("service_token_cache_entries{cache=\"index\"}").await, 1);
-    let deleted = node.client().security_delete_service_token("elastic", "kibana", "doomed", None).await.unwrap();
+    let deleted =
+        node.client().security_delete_service_token("elastic", "kibana", &token_name("doomed"), None).await.unwrap();
     assert!(deleted.found);
     assert_eq!(node.metric("service_token_cache_entries{cache=\"index\"}").await, 0);
     let refused = as_token.security_authenticate().await.unwrap_err();
@@ -90,8 +132,8 @@ async fn a_deleted_token_is_refused_at_once_even_when_cached() {
 async fn creating_fails_as_elasticsearch_fails() {
     let node = TestNode::start(&[]).await;
     let client = node.client();
-    client.security_create_service_token("elastic", "fleet-server", "dup", None).await.unwrap();
-    match client.security_create_service_token("elastic", "fleet-server", "dup", None).await {
+    client.security_create_service_token("elastic", "fleet-server", &token_name("dup"), None).await.unwrap();
+    match client.security_create_service_token("elastic", "fleet-server", &token_name("dup"), None).await {
         Err(Error::ErrorResponse(response)) => {
             assert_eq!(response.status().as_u16(), 409);
             let error = &response.error;
@@ -108,7 +150,7 @@ async fn creating_fails_as_elasticsearch_fails() {
         }
         other => panic!("expected a 409, got {other:?}"),
     }
-    match client.security_create_service_token("elastic", "nope", "t", None).await {
+    match client.security_create_service_token("elastic", "nope", &token_name("t"), None).await {
         Err(Error::ErrorResponse(response)) => {
             assert_eq!(response.status().as_u16(), 400);
             assert_eq!(response.error.kind, "illegal_argument_exception");
@@ -116,26 +158,26 @@ async fn creating_fails_as_elasticsearch_fails() {
         }
         other => panic!("expected a 400, got {other:?}"),
     }
-    match client.security_create_service_token("elastic", "fleet-server", "_bad", None).await {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 400);
-            assert_eq!(response.error.kind, "action_request_validation_exception");
-            assert_eq!(
-                response.error.reason.as_deref(),
-                Some(
-                    format!("Validation Failed: 1: invalid service token name [_bad]. {INVALID_TOKEN_NAME};").as_str()
-                )
-            );
-        }
-        other => panic!("expected a 400, got {other:?}"),
-    }
-    match client.security_create_service_token("elastic", "fleet-server", "t", Some("soon")).await {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 400);
-            assert_eq!(response.error.reason.as_deref(), Some("Unknown value for refresh: [soon]."));
-        }
-        other => panic!("expected a 400, got {other:?}"),
-    }
+    // Input the client refuses to send gets Elasticsearch's 400 from the node.
+    assert!("_bad".parse::<es_tokens_types::TokenName>().is_err());
+    let response = node
+        .http()
+        .put(url(&node, "/_security/service/elastic/fleet-server/credential/token/_bad"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let reason = format!("Validation Failed: 1: invalid service token name [_bad]. {INVALID_TOKEN_NAME};");
+    assert_eq!(response.text().await.unwrap(), es_error_body("action_request_validation_exception", &reason, "", 400));
+    let response = node
+        .http()
+        .put(url(&node, "/_security/service/elastic/fleet-server/credential/token/t?refresh=soon"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["reason"], "Unknown value for refresh: [soon].");
     // Nothing of the failures was stored.
     let credentials = client.security_get_service_credentials("elastic", "fleet-server").await.unwrap();
     assert_eq!(credentials.tokens.keys().collect::<Vec<_>>(), ["dup"]);
@@ -147,8 +189,11 @@ async fn acknowledged_tokens_survive_a_restart() {
     let data = dirs.path().join("data").display().to_string();
     let token = {
         let node = TestNode::start(&[("path.data", data.as_str())]).await;
-        let created =
-            node.client().security_create_service_token("elastic", "fleet-server", "durable", None).await.unwrap();
+        let created = node
+            .client()
+            .security_create_service_token("elastic", "fleet-server", &token_name("durable"), None)
+            .await
+            .unwrap();
         node.node.stop().await;
         created.into_inner().token.value
     };

@@ -47,6 +47,9 @@ pub struct Setup<'a> {
     pub settings: Vec<(&'a str, &'a str)>,
     /// Content of `service_tokens`.
     pub service_tokens: Option<&'a str>,
+    /// The cluster's shared secret, written to a file of the config
+    /// directory that `transport.shared_secret_file` names.
+    pub shared_secret: Option<&'a str>,
 }
 
 impl TestNode {
@@ -60,6 +63,11 @@ impl TestNode {
         let dirs = tempfile::tempdir().unwrap();
         let conf_dir = dirs.path().join("config");
         write_security_files(&conf_dir, setup.service_tokens);
+        let mut settings = setup.settings.clone();
+        if let Some(secret) = setup.shared_secret {
+            std::fs::write(conf_dir.join("transport_secret"), secret).unwrap();
+            settings.push(("transport.shared_secret_file", "transport_secret"));
+        }
         let mut raw: BTreeMap<String, String> = BTreeMap::from([
             ("http.port".to_string(), "0".to_string()),
             ("transport.port".to_string(), "0".to_string()),
@@ -69,7 +77,7 @@ impl TestNode {
             // Fast enough for debug builds; the algorithm is the same.
             ("xpack.security.authc.password_hashing.algorithm".to_string(), "pbkdf2_1000".to_string()),
         ]);
-        for (key, value) in setup.settings {
+        for (key, value) in settings {
             raw.insert(key.to_string(), value.to_string());
         }
         let settings = Settings::from_map(&conf_dir, raw).unwrap();
@@ -155,6 +163,16 @@ pub fn es_error_body(kind: &str, reason: &str, extra: &str, status: u16) -> Stri
 /// `value` as a JSON string.
 fn json(value: &str) -> String {
     serde_json::to_string(value).unwrap()
+}
+
+/// `name` as the client's token name; a test's names are valid.
+pub fn token_name(name: &str) -> es_tokens_types::TokenName {
+    name.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `list` as the client's `name` list of the clear-cache call.
+pub fn token_names(list: &str) -> es_tokens_types::TokenNameList {
+    list.parse().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The `Authorization` value for Basic credentials.
