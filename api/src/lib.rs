@@ -392,6 +392,11 @@ pub const CONTRACT: Contract = {
         ],
         security: Security::UsersAndServiceAccounts,
         error_product_header: ProductHeader::Always,
+        tags: &[
+            ("info", "The node and its cluster: Elasticsearch's root endpoint."),
+            ("security", "Service accounts, their tokens and the token caches."),
+            ("observability", "The node's metrics."),
+        ],
     }
 };
 

@@ -48,7 +48,12 @@ pub struct NamespacePath {
 }
 
 /// The `refresh` parameter of operations that write the security index.
-#[derive(Debug, Deserialize, JsonSchema)]
+///
+/// Read as Elasticsearch reads query strings: a parameter given twice is
+/// the last value given, and other parameters are the handler's to refuse,
+/// so that every bad query gets Elasticsearch's error (dropshot's own would
+/// say "duplicate field").
+#[derive(Debug, JsonSchema)]
 pub struct RefreshQuery {
     /// `true` (or empty) to make the change visible to search at once,
     /// `wait_for` to wait until it is, `false` to do neither. Changes are
@@ -56,4 +61,28 @@ pub struct RefreshQuery {
     /// Elasticsearch validates it.
     #[schemars(with = "Option<es_tokens_types::RefreshPolicy>")]
     pub refresh: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RefreshQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LastValue;
+        impl<'de> serde::de::Visitor<'de> for LastValue {
+            type Value = RefreshQuery;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("query parameters")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RefreshQuery, A::Error> {
+                let mut refresh = None;
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if key == "refresh" {
+                        refresh = Some(value);
+                    }
+                }
+                Ok(RefreshQuery { refresh })
+            }
+        }
+        deserializer.deserialize_map(LastValue)
+    }
 }

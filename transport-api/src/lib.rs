@@ -12,7 +12,7 @@
 //! when a connection breaks under it (see `transport-client`'s channel).
 
 use dropshot::{Path, RequestContext, TypedBody};
-use es_tokens_api::contract::{Contract, ErrorStatus, Operation, ProductHeader, Security};
+use es_tokens_api::contract::{Contract, ErrorStatus, NODE_FILE_TOKENS, Operation, ProductHeader, Security};
 use es_tokens_api::{EsError, EsReply, ServiceAccountPath};
 use es_tokens_types::transport::{
     ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
@@ -115,11 +115,12 @@ pub const CONTRACT: Contract = {
                 id: "get-node-service-credentials",
                 errors: &[Unauthorized, Forbidden],
                 examples: include_str!("../examples/get-node-service-credentials.json"),
-                links: &[],
+                links: NODE_FILE_TOKENS,
                 text: None,
             },
         ],
         security: Security::SharedSecret,
         error_product_header: ProductHeader::FromHandlers,
+        tags: &[],
     }
 };

@@ -50,33 +50,46 @@ pub struct ClearSecurityCacheNodeRequest {
     /// Every node sends it; one that finds it missing (a node before 0.2 of
     /// this API) takes `index_change` for `index_service_account_token` and
     /// `clear_api` otherwise, as those nodes did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absent and null differ: no node sends null, so it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[schemars(with = "ClearCause")]
     pub cause: Option<ClearCause>,
 }
 
+/// Reads a field that may be missing (then `default` gives `None`) but is
+/// never null when present.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// The security caches a node knows, by Elasticsearch's names
-/// (`CacheInvalidatorRegistry`); a schema only: the node answers any other
-/// name with Elasticsearch's "No cache named [..] is found".
+/// (`CacheInvalidatorRegistry`): `service` (both service-token caches),
+/// `file_service_account_token` (the `service_tokens` file's tokens),
+/// `index_service_account_token` (the security index's). A schema only: the
+/// node answers any other name with Elasticsearch's "No cache named [..] is
+/// found".
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
 enum SecurityCacheName {
-    /// Both service-token caches.
     Service,
-    /// The cache of the `service_tokens` file's tokens.
     FileServiceAccountToken,
-    /// The cache of the security index's tokens.
     IndexServiceAccountToken,
 }
 
-/// Why a node is asked to clear cached keys.
+/// Why a node is asked to clear cached keys: `clear_api` (the clear-cache
+/// API was called) or `index_change` (what the keys name changed in the
+/// security index: a token was deleted).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClearCause {
-    /// The clear-cache API was called.
+    #[allow(missing_docs)]
     ClearApi,
-    /// What the keys name changed in the security index (a token was
-    /// deleted).
+    #[allow(missing_docs)]
     IndexChange,
 }
 
@@ -99,4 +112,22 @@ pub struct NodeServiceCredentials {
     pub node_name: String,
     /// Names of the account's tokens in the node's `service_tokens` file.
     pub file_tokens: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: &str) -> Result<ClearSecurityCacheNodeRequest, serde_json::Error> {
+        serde_json::from_str(body)
+    }
+
+    #[test]
+    fn a_clear_may_omit_its_cause_but_not_send_null() {
+        let old = read(r#"{"cache":"service","keys":["elastic/fleet-server/t"]}"#).unwrap();
+        assert_eq!(old.cause, None);
+        let new = read(r#"{"cache":"service","keys":[],"cause":"index_change"}"#).unwrap();
+        assert_eq!(new.cause, Some(ClearCause::IndexChange));
+        assert!(read(r#"{"cache":"service","keys":[],"cause":null}"#).is_err());
+    }
 }

@@ -16,7 +16,7 @@ mod responses;
 use serde_json::{Map, Value, json};
 
 pub use examples::{Example, Replay};
-pub use links::{CREATED_TOKEN, Link};
+pub use links::{CREATED_TOKEN, Link, NODE_FILE_TOKENS};
 pub use responses::{ErrorStatus, ProductHeader};
 
 /// What one operation adds to what dropshot renders.
@@ -52,6 +52,8 @@ pub struct Contract {
     pub security: Security,
     /// How surely its error answers carry `X-Elastic-Product`.
     pub error_product_header: ProductHeader,
+    /// What each tag of its operations groups.
+    pub tags: &'static [(&'static str, &'static str)],
 }
 
 /// The media types a JSON answer comes in: plain JSON, or the
@@ -74,7 +76,7 @@ pub fn complete(document: &mut Value, contract: &Contract) {
                 .iter()
                 .find(|spec| spec.id == id)
                 .unwrap_or_else(|| panic!("operation {id} ({method} {path}) is not in the document's contract"));
-            complete_operation(operation, method == "head", spec, contract.error_product_header);
+            complete_operation(operation, method == "head", spec, contract);
             seen.push(id);
         }
     }
@@ -82,9 +84,17 @@ pub fn complete(document: &mut Value, contract: &Contract) {
         assert!(seen.iter().any(|id| id == spec.id), "the contract names operation {}, which the API lacks", spec.id);
     }
     add_security(document, contract.security);
+    let tags: Vec<Value> =
+        contract.tags.iter().map(|(name, description)| json!({"name": name, "description": description})).collect();
+    for tag in document["tags"].as_array().into_iter().flatten() {
+        assert!(tags.iter().any(|t| t["name"] == tag["name"]), "tag {} is not described in the contract", tag["name"]);
+    }
+    if !tags.is_empty() {
+        document["tags"] = Value::Array(tags);
+    }
 }
 
-fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, product_header: ProductHeader) {
+fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, contract: &Contract) {
     let responses = operation["responses"].as_object_mut().expect("an operation has responses");
     if let Some(media_type) = spec.text {
         let free_form = responses.remove("default").expect("a text answer is free-form to dropshot");
@@ -112,7 +122,7 @@ fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, produ
         completed.insert(status, response);
     }
     for error in spec.errors {
-        completed.insert(error.code().to_string(), error.response(head, product_header));
+        completed.insert(error.code().to_string(), error.response(head, contract));
     }
     // Anything else still decodes as Elasticsearch's error; an answer to
     // HEAD has no body at all.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::contract::JSON_MEDIA_TYPES;
+use crate::contract::{Contract, JSON_MEDIA_TYPES, Security};
 
 /// An error status an operation answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,22 +72,24 @@ impl ErrorStatus {
         !matches!(self, ErrorStatus::Unauthorized | ErrorStatus::Forbidden)
     }
 
-    /// The response object; without content for a `HEAD` operation.
-    pub fn response(self, head: bool, product_header: ProductHeader) -> Value {
+    /// The response object of a document of `contract`; without content for
+    /// a `HEAD` operation.
+    pub fn response(self, head: bool, contract: &Contract) -> Value {
         let mut headers = serde_json::Map::new();
         if self.names_the_product() {
-            headers.insert("X-Elastic-Product".to_string(), product_header.object());
+            headers.insert("X-Elastic-Product".to_string(), contract.error_product_header.object());
         }
         if self == ErrorStatus::Unauthorized {
+            let challenges = match contract.security {
+                Security::UsersAndServiceAccounts => {
+                    "Sent three times, in this order: `Basic realm=\"security\" charset=\"UTF-8\"`, `Bearer \
+                     realm=\"security\"`, `ApiKey`."
+                }
+                Security::SharedSecret => "`Bearer realm=\"transport\"`: the shared secret is a bearer token.",
+            };
             headers.insert(
                 "WWW-Authenticate".to_string(),
-                json!({
-                    "description": "Sent three times, in this order: `Basic realm=\"security\" charset=\"UTF-8\"`, \
-                                    `Bearer realm=\"security\"`, `ApiKey`.",
-                    "style": "simple",
-                    "required": true,
-                    "schema": {"type": "string"}
-                }),
+                json!({"description": challenges, "style": "simple", "required": true, "schema": {"type": "string"}}),
             );
         }
         let mut response = json!({"description": self.description()});

@@ -9,6 +9,9 @@ use es_tokens_types::ErrorCause;
 
 use crate::error::{SECURITY_INDEX, ServiceError};
 
+/// The challenge of a node-to-node call without the shared secret.
+const TRANSPORT_CHALLENGE: &str = "Bearer realm=\"transport\"";
+
 /// The `WWW-Authenticate` challenges of every 401, in Elasticsearch's order.
 const WWW_AUTHENTICATE: [&str; 3] =
     ["Basic realm=\"security\" charset=\"UTF-8\"", "Bearer realm=\"security\"", "ApiKey"];
@@ -51,7 +54,10 @@ impl From<ServiceError> for EsError {
                 EsError::new(ErrorStatusCode::CONFLICT, cause)
             }
             ServiceError::TransportUnauthenticated => {
-                EsError::new(ErrorStatusCode::UNAUTHORIZED, ErrorCause::new("security_exception", error.to_string()))
+                let mut cause = ErrorCause::new("security_exception", error.to_string());
+                let challenge = vec![TRANSPORT_CHALLENGE.to_string()];
+                cause.header = Some(BTreeMap::from([("WWW-Authenticate".to_string(), challenge)]));
+                EsError::new(ErrorStatusCode::UNAUTHORIZED, cause)
             }
             ServiceError::TransportForbidden => {
                 EsError::new(ErrorStatusCode::FORBIDDEN, ErrorCause::new("security_exception", error.to_string()))

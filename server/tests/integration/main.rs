@@ -9,6 +9,7 @@ mod cli;
 mod cluster;
 mod cluster_postgres;
 mod common;
+mod contract_fuzz;
 mod examples;
 mod file_tokens;
 mod info;

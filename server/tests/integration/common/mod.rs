@@ -261,6 +261,7 @@ pub fn elastic_header_line() -> String {
 
 pub mod cluster;
 pub mod proxy;
+pub mod python;
 
 /// Polls `check` until it holds, for up to 30 seconds.
 pub async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
