@@ -25,7 +25,7 @@ use es_tokens_types::{
 use contract::{CREATED_TOKEN, Contract, ErrorStatus, Operation, ProductHeader, Security};
 pub use error::EsError;
 pub use paths::{NamespacePath, RefreshQuery, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath};
-pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT};
+pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT, error_response};
 
 /// The title of the OpenAPI document.
 pub const API_TITLE: &str = "Elasticsearch service account token API";
@@ -397,6 +397,7 @@ pub const CONTRACT: Contract = {
             ("security", "Service accounts, their tokens and the token caches."),
             ("observability", "The node's metrics."),
         ],
+        echoes_opaque_id: true,
     }
 };
 

@@ -136,7 +136,11 @@ fn es_response(status: StatusCode, format: &ResponseFormat) -> http::response::B
     }
 }
 
-fn error_response(error: EsError, format: &ResponseFormat) -> Result<Response<Body>, HttpError> {
+/// `error` as Elasticsearch sends it, in `format`: its status, body and
+/// headers (`WWW-Authenticate` on a 401; `X-Elastic-Product` but on 401 and
+/// 403). For answers made outside an endpoint, such as the server's own
+/// refusals of requests no endpoint takes.
+pub fn error_response(error: EsError, format: &ResponseFormat) -> Result<Response<Body>, HttpError> {
     let mut builder = es_response(error.status().as_status(), format);
     if let Some(headers) = &error.body().error.header {
         for (name, values) in headers {

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use dropshot::RequestInfo;
 use parking_lot::RwLock;
 
 use crate::authc::authentication::Authentication;
@@ -214,9 +213,13 @@ impl Security {
         self.cluster_uuid.read().clone()
     }
 
-    /// Who sent `request`.
-    pub async fn authenticate(&self, request: &RequestInfo) -> Result<Authentication, ServiceError> {
-        self.authenticator.authenticate(request).await
+    /// Who sent a request with `headers` to `uri`.
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+        uri: &http::Uri,
+    ) -> Result<Authentication, ServiceError> {
+        self.authenticator.authenticate(headers, uri).await
     }
 
     /// Whether `authentication` may perform `action`.

@@ -122,5 +122,6 @@ pub const CONTRACT: Contract = {
         security: Security::SharedSecret,
         error_product_header: ProductHeader::FromHandlers,
         tags: &[],
+        echoes_opaque_id: false,
     }
 };

@@ -54,6 +54,9 @@ pub struct Contract {
     pub error_product_header: ProductHeader,
     /// What each tag of its operations groups.
     pub tags: &'static [(&'static str, &'static str)],
+    /// Whether every answer echoes the request's `X-Opaque-Id`
+    /// (`DefaultRestChannel`).
+    pub echoes_opaque_id: bool,
 }
 
 /// The media types a JSON answer comes in: plain JSON, or the
@@ -132,6 +135,15 @@ fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, contr
             false => json!({"$ref": "#/components/responses/ErrorResponse"}),
         };
         completed.insert(range.to_string(), response);
+    }
+    if contract.echoes_opaque_id {
+        for response in completed.values_mut().filter(|response| response.get("$ref").is_none()) {
+            response["headers"]["X-Opaque-Id"] = json!({
+                "description": "The request's `X-Opaque-Id`, when it sent one (its first value, verbatim).",
+                "style": "simple",
+                "schema": {"type": "string"}
+            });
+        }
     }
     *responses = completed;
     examples::add(operation, spec);

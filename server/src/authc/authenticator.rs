@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use dropshot::RequestInfo;
+use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use crate::authc::authentication::{Authentication, RealmOutcome};
@@ -27,17 +27,18 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    /// Who sent `request`, or the 401 Elasticsearch would answer.
-    pub async fn authenticate(&self, request: &RequestInfo) -> Result<Authentication, ServiceError> {
-        let Some(header) = request.headers().get(AUTHORIZATION) else {
-            return Err(ServiceError::MissingCredentials { uri: request.uri().to_string() });
+    /// Who sent a request to `uri` with `headers`, or the 401 Elasticsearch
+    /// would answer.
+    pub async fn authenticate(&self, headers: &HeaderMap, uri: &http::Uri) -> Result<Authentication, ServiceError> {
+        let Some(header) = headers.get(AUTHORIZATION) else {
+            return Err(ServiceError::MissingCredentials { uri: uri.to_string() });
         };
         let header = header.to_str().map_err(|_| ServiceError::UnknownCredentials)?;
         let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
         let credentials = credentials.trim();
         if scheme.eq_ignore_ascii_case("basic") {
             let (username, password) = parse_basic(credentials)?;
-            return self.authenticate_user(&username, &password, request.uri()).await;
+            return self.authenticate_user(&username, &password, uri).await;
         }
         if scheme.eq_ignore_ascii_case("bearer")
             && let Some(token) = ServiceAccountToken::parse(credentials)

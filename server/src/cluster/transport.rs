@@ -37,7 +37,7 @@ pub const TRANSPORT_PUBLISH_HOST_SETTING: Setting<String> = Setting::derived(
 /// The port, or ports, of the node-to-node API.
 pub const TRANSPORT_PORT_SETTING: Setting<PortRange> = Setting::new(
     "transport.port",
-    "9300",
+    "9300-9400",
     values::port_range,
     "port of the node-to-node API, or a range (9300-9400) to take the first free one; 0 picks any free port",
 );
@@ -119,9 +119,12 @@ pub fn start_server(
     // Room for a clear of as many names as the HTTP API can carry.
     let max_body_bytes = MAX_REQUEST_BYTES;
     let bind = Bind { what: "transport", host: &host, ports: TRANSPORT_PORT_SETTING.get(settings), max_body_bytes };
-    let server = serve(bind, context, || {
-        transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid")
-    })?;
+    let server = serve(
+        bind,
+        context,
+        || transport_api_mod::api_description::<TransportNode>().expect("the transport API trait is valid"),
+        |builder| builder,
+    )?;
     let port = TRANSPORT_PUBLISH_PORT_SETTING.get(settings).unwrap_or(server.local_addr().port());
     let published = publish_address(&TRANSPORT_PUBLISH_HOST_SETTING.get(settings), port)?;
     Ok((server, published))

@@ -32,11 +32,12 @@ pub struct Bind<'a> {
 }
 
 /// Binds the first free port of `bind.ports` on `bind.host` and serves
-/// `api` there with `context`.
+/// `api` there with `context`, the server as `configure` sets it up.
 pub fn serve<C: ServerContext + Clone>(
     bind: Bind<'_>,
     context: &C,
     api: impl Fn() -> ApiDescription<C>,
+    configure: impl Fn(ServerBuilder<C>) -> ServerBuilder<C>,
 ) -> Result<HttpServer<C>, BindError> {
     let Bind { what, host, ports, max_body_bytes } = bind;
     let ip = resolve_host(host)?;
@@ -53,7 +54,8 @@ pub fn serve<C: ServerContext + Clone>(
             default_request_body_max_bytes: max_body_bytes,
             ..ConfigDropshot::default()
         };
-        match ServerBuilder::new(api(), context.clone(), logging::dropshot_logger()).config(config).start() {
+        let builder = ServerBuilder::new(api(), context.clone(), logging::dropshot_logger()).config(config);
+        match configure(builder).start() {
             Ok(server) => return Ok(server),
             Err(BuildError::BindError { error, .. }) if error.kind() == std::io::ErrorKind::AddrInUse => {
                 last_error = error.to_string();

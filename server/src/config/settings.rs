@@ -263,7 +263,7 @@ mod tests {
         let settings = Settings::load(dir.path(), &[]).unwrap();
         assert_eq!(CLUSTER_NAME_SETTING.get(&settings), "elasticsearch");
         assert_eq!(HTTP_HOST_SETTING.get(&settings), "127.0.0.1");
-        assert_eq!(HTTP_PORT_SETTING.get(&settings), PortRange { first: 9200, last: 9200 });
+        assert_eq!(HTTP_PORT_SETTING.get(&settings), PortRange { first: 9200, last: 9300 });
         assert_eq!(PATH_DATA_SETTING.get(&settings), PathBuf::from("data"));
         assert_eq!(CACHE_TTL_SETTING.get(&settings), Duration::from_secs(1200));
         assert_eq!(CACHE_MAX_TOKENS_SETTING.get(&settings), 100_000);
@@ -297,7 +297,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{key}: {e}"));
             checked += 1;
         }
-        assert_eq!(checked, 23);
+        assert_eq!(checked, 24);
     }
 
     #[test]

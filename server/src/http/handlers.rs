@@ -48,7 +48,7 @@ async fn handle<T>(
         Ok(request) => request,
         Err(error) => return (Err(error), ResponseFormat::default()),
     };
-    let outcome = match rqctx.context().security.authenticate(&rqctx.request).await {
+    let outcome = match rqctx.context().security.authenticate(rqctx.request.headers(), rqctx.request.uri()).await {
         Ok(caller) => endpoint(&request, caller).await,
         Err(error) => Err(error),
     };

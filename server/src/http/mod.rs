@@ -4,11 +4,15 @@
 
 pub mod error;
 pub mod handlers;
+pub mod rest_controller;
 pub mod rest_request;
+pub mod routes;
 
 use std::sync::Arc;
 
-use dropshot::HttpServer;
+use std::time::Duration;
+
+use dropshot::{HttpServer, PathSegments};
 use es_tokens_api::elasticsearch_api_mod;
 
 use crate::common::server::{Bind, BindError, serve};
@@ -22,9 +26,20 @@ pub const HTTP_HOST_SETTING: Setting<String> =
 /// The port, or ports, of the HTTP API.
 pub const HTTP_PORT_SETTING: Setting<PortRange> = Setting::new(
     "http.port",
-    "9200",
+    "9200-9300",
     values::port_range,
     "port of the HTTP API, or a range (9200-9300) to take the first free one; 0 picks any free port",
+);
+
+/// How long a connection may be silent before the node closes it
+/// (`HttpTransportSettings.SETTING_HTTP_READ_TIMEOUT`); 0, the default, for
+/// never, so idle keep-alive connections stay open as Elasticsearch keeps
+/// them. The node measures it while it waits for a request's head.
+pub const HTTP_READ_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
+    "http.read_timeout",
+    "0s",
+    values::non_negative_time,
+    "how long a connection may wait to send a request before the node closes it; 0 for no limit",
 );
 
 /// The largest request body the HTTP API reads
@@ -44,7 +59,20 @@ pub fn start_server(
     let host = HTTP_HOST_SETTING.get(settings);
     let max_body_bytes = usize::try_from(HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings)).unwrap_or(usize::MAX);
     let bind = Bind { what: "HTTP", host: &host, ports: HTTP_PORT_SETTING.get(settings), max_body_bytes };
-    serve(bind, context, || {
-        elasticsearch_api_mod::api_description::<handlers::NodeApi>().expect("the API trait describes a valid API")
-    })
+    let read_timeout = Some(HTTP_READ_TIMEOUT_SETTING.get(settings)).filter(|timeout| !timeout.is_zero());
+    let controller = Arc::new(rest_controller::RestController::new(
+        routes::Routes::new(es_tokens_api::elasticsearch_routes),
+        HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings),
+    ));
+    serve(
+        bind,
+        context,
+        || elasticsearch_api_mod::api_description::<handlers::NodeApi>().expect("the API trait describes a valid API"),
+        |builder| {
+            builder
+                .middleware(controller.clone())
+                .path_segments(PathSegments::Elasticsearch)
+                .http1_header_read_timeout(read_timeout)
+        },
+    )
 }

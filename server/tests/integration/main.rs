@@ -14,5 +14,6 @@ mod examples;
 mod file_tokens;
 mod info;
 mod python_client;
+mod rest_controller;
 mod revocation;
 mod service_tokens;

@@ -72,6 +72,8 @@ pub struct HttpRouter<Context: ServerContext> {
     /// indicates whether this router contains any endpoints that are
     /// constrained by version
     has_versioned_routes: bool,
+    /// [es-tokens patch] how request paths are split into segments
+    path_segments: crate::server::PathSegments,
 }
 
 /// Each node in the tree represents a group of HTTP resources having the same
@@ -229,6 +231,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
         HttpRouter {
             root: Box::new(HttpRouterNode::new()),
             has_versioned_routes: false,
+            path_segments: crate::server::PathSegments::default(),
         }
     }
 
@@ -420,6 +423,14 @@ impl<Context: ServerContext> HttpRouter<Context> {
         self.has_versioned_routes
     }
 
+    /// [es-tokens patch] Sets how request paths are split into segments.
+    pub(crate) fn set_path_segments(
+        &mut self,
+        path_segments: crate::server::PathSegments,
+    ) {
+        self.path_segments = path_segments;
+    }
+
     #[cfg(test)]
     pub fn lookup_route_unversioned(
         &self,
@@ -441,12 +452,27 @@ impl<Context: ServerContext> HttpRouter<Context> {
         path: InputPath<'_>,
         version: Option<&Version>,
     ) -> Result<RouterLookupResult<Context>, HttpError> {
-        let all_segments = input_path_to_segments(&path).map_err(|_| {
-            HttpError::for_bad_request(
-                None,
-                String::from("invalid path encoding"),
-            )
-        })?;
+        let elasticsearch =
+            self.path_segments == crate::server::PathSegments::Elasticsearch;
+        let all_segments = if elasticsearch {
+            elasticsearch_path_segments(&path)
+        } else {
+            input_path_to_segments(&path).map_err(|_| {
+                HttpError::for_bad_request(
+                    None,
+                    String::from("invalid path encoding"),
+                )
+            })?
+        };
+        // Elasticsearch's segments are raw: what a variable captures is
+        // decoded, literals are not.
+        let captured = |segment: String| {
+            if elasticsearch {
+                percent_decode_str(&segment).decode_utf8_lossy().into_owned()
+            } else {
+                segment
+            }
+        };
         let mut all_segments = all_segments.into_iter();
         let mut node = &self.root;
         let mut variables = VariableSet::new();
@@ -463,14 +489,14 @@ impl<Context: ServerContext> HttpRouter<Context> {
                 Some(HttpRouterEdges::VariableSingle(varname, node)) => {
                     variables.insert(
                         varname.clone(),
-                        VariableValue::String(segment_string),
+                        VariableValue::String(captured(segment_string)),
                     );
                     Some(node)
                 }
                 Some(HttpRouterEdges::VariableRest(varname, node)) => {
-                    let mut rest = vec![segment];
+                    let mut rest = vec![captured(segment)];
                     while let Some(segment) = all_segments.next() {
-                        rest.push(segment);
+                        rest.push(captured(segment));
                     }
                     variables.insert(
                         varname.clone(),
@@ -758,6 +784,20 @@ impl<'a, Context: ServerContext> Iterator for HttpRouterIter<'a, Context> {
 /// that consumers may be susceptible to other information leaks, for example
 /// if a client were able to follow a symlink to the root of the filesystem. As
 /// always, it is incumbent on the consumer and *critical* to validate input.
+/// [es-tokens patch] A request path's raw segments as Elasticsearch's
+/// `PathTrie` splits it (`String.split("/")` without the leading segment):
+/// interior empty segments are kept, trailing ones dropped, `.` and `..`
+/// are ordinary segments.
+fn elasticsearch_path_segments(path: &InputPath) -> Vec<String> {
+    let path = path.0.strip_prefix('/').unwrap_or(path.0);
+    let mut segments: Vec<String> =
+        path.split('/').map(str::to_string).collect();
+    while segments.last().is_some_and(|segment| segment.is_empty()) {
+        segments.pop();
+    }
+    segments
+}
+
 fn input_path_to_segments(path: &InputPath) -> Result<Vec<String>, String> {
     // We're given the "path" portion of a URI and we want to construct an
     // array of the segments of the path.   Relevant references:

@@ -84,6 +84,8 @@ pub struct DropshotState<C: ServerContext> {
     pub(crate) handler_waitgroup_worker: DebugIgnore<waitgroup::Worker>,
     /// specifies how incoming requests are mapped to handlers based on versions
     pub(crate) version_policy: VersionPolicy,
+    /// [es-tokens patch] runs around every request, if set
+    pub(crate) middleware: Option<DebugIgnore<Arc<dyn Middleware<C>>>>,
 }
 
 impl<C: ServerContext> DropshotState<C> {
@@ -127,6 +129,9 @@ pub struct HttpServerStarter<C: ServerContext> {
     handler_waitgroup: WaitGroup,
     http_acceptor: HttpAcceptor,
     tls_acceptor: Option<Arc<Mutex<TlsAcceptor>>>,
+    /// [es-tokens patch] how long an HTTP/1 connection may take to send a
+    /// request head, idle keep-alive time included
+    http1_header_read_timeout: Http1HeaderReadTimeout,
 }
 
 impl<C: ServerContext> HttpServerStarter<C> {
@@ -168,6 +173,7 @@ impl<C: ServerContext> HttpServerStarter<C> {
         log: &Logger,
         tls: Option<ConfigTls>,
         version_policy: VersionPolicy,
+        extensions: Extensions<C>,
     ) -> Result<HttpServerStarter<C>, BuildError> {
         let tcp = {
             let std_listener = std::net::TcpListener::bind(
@@ -211,7 +217,8 @@ impl<C: ServerContext> HttpServerStarter<C> {
             .transpose()?;
         let handler_waitgroup = WaitGroup::new();
 
-        let router = api.into_router();
+        let mut router = api.into_router();
+        router.set_path_segments(extensions.path_segments);
         if let VersionPolicy::Unversioned = version_policy {
             if router.has_versioned_routes() {
                 return Err(BuildError::UnversionedServerHasVersionedRoutes);
@@ -227,6 +234,7 @@ impl<C: ServerContext> HttpServerStarter<C> {
             tls_acceptor: tls_acceptor.clone(),
             handler_waitgroup_worker: DebugIgnore(handler_waitgroup.worker()),
             version_policy,
+            middleware: extensions.middleware.map(DebugIgnore),
         });
 
         for (path, method, endpoint) in app_state.router.endpoints(None) {
@@ -245,6 +253,7 @@ impl<C: ServerContext> HttpServerStarter<C> {
             handler_waitgroup,
             http_acceptor,
             tls_acceptor,
+            http1_header_read_timeout: extensions.http1_header_read_timeout,
         })
     }
 
@@ -255,6 +264,7 @@ impl<C: ServerContext> HttpServerStarter<C> {
             handler_waitgroup,
             tls_acceptor,
             http_acceptor,
+            http1_header_read_timeout,
         } = self;
 
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
@@ -268,6 +278,11 @@ impl<C: ServerContext> HttpServerStarter<C> {
             let mut builder = auto::Builder::new(TokioExecutor::new());
             // http/1 settings
             builder.http1().timer(TokioTimer::new());
+            if let Http1HeaderReadTimeout::Set(timeout) =
+                http1_header_read_timeout
+            {
+                builder.http1().header_read_timeout(timeout);
+            }
             // http/2 settings
             builder.http2().timer(TokioTimer::new());
 
@@ -830,14 +845,28 @@ async fn http_request_handle_wrap<C: ServerContext>(
         });
     });
 
-    let maybe_response = http_request_handle(
-        server,
-        request,
-        &request_id,
-        request_log.new(o!()),
-        remote_addr,
-    )
-    .await;
+    let request = request.map(crate::Body::wrap);
+    let maybe_response = match &server.middleware {
+        None => {
+            http_request_handle(
+                Arc::clone(&server),
+                request,
+                &request_id,
+                request_log.new(o!()),
+                remote_addr,
+            )
+            .await
+        }
+        Some(middleware) => {
+            let next = Next {
+                server: &server,
+                request_id: &request_id,
+                log: &request_log,
+                remote_addr,
+            };
+            Ok(middleware.handle(&server.private, request, next).await)
+        }
+    };
 
     // If `http_request_handle` completed, it means the request wasn't
     // cancelled and we can safely "defuse" the scopeguard.
@@ -903,7 +932,7 @@ async fn http_request_handle_wrap<C: ServerContext>(
 #[allow(clippy::result_large_err)]
 async fn http_request_handle<C: ServerContext>(
     server: Arc<DropshotState<C>>,
-    request: Request<hyper::body::Incoming>,
+    request: Request<Body>,
     request_id: &str,
     request_log: Logger,
     remote_addr: std::net::SocketAddr,
@@ -914,7 +943,6 @@ async fn http_request_handle<C: ServerContext>(
     // TODO-hardening: add a request read timeout as well so that we don't allow
     // this to take forever.
     // TODO-correctness: Do we need to dump the body on errors?
-    let request = request.map(crate::Body::wrap);
     let method = request.method().clone();
     let uri = request.uri();
     let found_version =
@@ -1158,6 +1186,7 @@ pub struct ServerBuilder<C: ServerContext> {
     config: ConfigDropshot,
     version_policy: VersionPolicy,
     tls: Option<ConfigTls>,
+    extensions: Extensions<C>,
 }
 
 impl<C: ServerContext> ServerBuilder<C> {
@@ -1179,7 +1208,34 @@ impl<C: ServerContext> ServerBuilder<C> {
             config: Default::default(),
             version_policy: VersionPolicy::Unversioned,
             tls: Default::default(),
+            extensions: Extensions::default(),
         }
+    }
+
+    /// [es-tokens patch] Runs `middleware` around every request, the
+    /// answers dropshot makes itself included.
+    pub fn middleware(mut self, middleware: Arc<dyn Middleware<C>>) -> Self {
+        self.extensions.middleware = Some(middleware);
+        self
+    }
+
+    /// [es-tokens patch] How request paths are split into segments for
+    /// routing (dropshot's own rules by default).
+    pub fn path_segments(mut self, path_segments: PathSegments) -> Self {
+        self.extensions.path_segments = path_segments;
+        self
+    }
+
+    /// [es-tokens patch] How long an HTTP/1 connection may take to send a
+    /// request head, the time it idles between requests included; `None`
+    /// for no limit. Without this call, hyper's default (30 seconds).
+    pub fn http1_header_read_timeout(
+        mut self,
+        timeout: Option<std::time::Duration>,
+    ) -> Self {
+        self.extensions.http1_header_read_timeout =
+            Http1HeaderReadTimeout::Set(timeout);
+        self
     }
 
     /// Specify the server configuration
@@ -1239,7 +1295,119 @@ impl<C: ServerContext> ServerBuilder<C> {
             &self.log,
             self.tls,
             self.version_policy,
+            self.extensions,
         )
+    }
+}
+
+// [es-tokens patch] Middleware, path segmentation and the HTTP/1 header read
+// timeout: hooks a server needs to answer every request by another
+// protocol's conventions (see vendor/README.md of es-tokens).
+
+/// Code that runs around every request of a server: before routing, and
+/// after the response is made, including the responses dropshot makes
+/// itself (no route, a method the route lacks, input its extractors refuse).
+pub trait Middleware<C: ServerContext>: Send + Sync + 'static {
+    /// Answers `request`, usually by handing it on with [`Next::run`].
+    /// `context` is the server's private context.
+    fn handle<'a>(
+        &'a self,
+        context: &'a C,
+        request: Request<Body>,
+        next: Next<'a, C>,
+    ) -> BoxFuture<'a, Response<Body>>;
+}
+
+/// The rest of a request's handling, for a [`Middleware`].
+pub struct Next<'a, C: ServerContext> {
+    server: &'a Arc<DropshotState<C>>,
+    request_id: &'a str,
+    log: &'a Logger,
+    remote_addr: SocketAddr,
+}
+
+impl<C: ServerContext> Next<'_, C> {
+    /// The request's id, as dropshot logs it.
+    pub fn request_id(&self) -> &str {
+        self.request_id
+    }
+
+    /// Routes `request` and runs its handler. The error of a handler is its
+    /// response, as dropshot renders it; an error dropshot raises itself
+    /// (routing, extractors, body limits) is returned for the middleware to
+    /// render ([`HttpError::into_response`] renders it as dropshot does).
+    pub async fn run(
+        self,
+        request: Request<Body>,
+    ) -> Result<Response<Body>, crate::HttpError> {
+        let outcome = http_request_handle(
+            Arc::clone(self.server),
+            request,
+            self.request_id,
+            self.log.new(o!()),
+            self.remote_addr,
+        )
+        .await;
+        match outcome {
+            Ok(response) => Ok(response),
+            Err(HandlerError::Dropshot(error)) => {
+                debug!(self.log, "request refused before its handler";
+                    "response_code" => error.status_code.as_u16(),
+                    "error_message_internal" => &error.internal_message,
+                );
+                Err(error)
+            }
+            Err(error) => Ok(error.into_response(self.request_id)),
+        }
+    }
+}
+
+/// How request paths are split into segments for routing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PathSegments {
+    /// Dropshot's rules: empty segments are dropped, `.` and `..` refused,
+    /// every segment percent-decoded before matching, invalid UTF-8 refused.
+    #[default]
+    Dropshot,
+    /// Elasticsearch's (`PathTrie`): the leading `/` and trailing empty
+    /// segments are dropped, interior empty segments kept (so a variable can
+    /// match an empty segment), `.` and `..` are ordinary segments, literals
+    /// match the raw segment, and only what a variable captures is
+    /// percent-decoded, invalid UTF-8 replaced.
+    Elasticsearch,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+enum Http1HeaderReadTimeout {
+    #[default]
+    HyperDefault,
+    Set(Option<std::time::Duration>),
+}
+
+/// The patch's server settings, kept apart from dropshot's own.
+struct Extensions<C: ServerContext> {
+    middleware: Option<Arc<dyn Middleware<C>>>,
+    path_segments: PathSegments,
+    http1_header_read_timeout: Http1HeaderReadTimeout,
+}
+
+impl<C: ServerContext> Default for Extensions<C> {
+    fn default() -> Self {
+        Extensions {
+            middleware: None,
+            path_segments: PathSegments::default(),
+            http1_header_read_timeout: Http1HeaderReadTimeout::default(),
+        }
+    }
+}
+
+impl<C: ServerContext> std::fmt::Debug for Extensions<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extensions")
+            .field("middleware", &self.middleware.is_some())
+            .field("path_segments", &self.path_segments)
+            .field("http1_header_read_timeout", &self.http1_header_read_timeout)
+            .finish()
     }
 }
 

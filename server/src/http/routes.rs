@@ -1,0 +1,102 @@
+//! The HTTP API's routes as Elasticsearch's `PathTrie` matches them, for the
+//! answers that name the methods a path takes (`Allow`) when no handler took
+//! the request. Built from the API trait on first use: the requests that need
+//! it are the rare ones.
+
+use std::sync::OnceLock;
+
+use crate::http::rest_controller::METHODS;
+
+/// One route: its method and the segments of its path template.
+struct Route {
+    method: String,
+    segments: Vec<Segment>,
+}
+
+enum Segment {
+    Literal(String),
+    Variable,
+}
+
+/// The routes of an API, read on first use from `describe`.
+pub struct Routes {
+    describe: fn() -> Vec<(String, String, String)>,
+    routes: OnceLock<Vec<Route>>,
+}
+
+impl Routes {
+    /// The routes `describe` lists as (operation id, method, path template).
+    pub fn new(describe: fn() -> Vec<(String, String, String)>) -> Self {
+        Routes { describe, routes: OnceLock::new() }
+    }
+
+    /// The methods of the routes matching `raw_path`, in Elasticsearch's
+    /// order (`RestRequest.Method`); empty for an unknown path.
+    pub fn methods_of(&self, raw_path: &str) -> Vec<&'static str> {
+        let routes = self.routes.get_or_init(|| {
+            (self.describe)()
+                .into_iter()
+                .map(|(_, method, template)| Route {
+                    method,
+                    segments: segments(&template)
+                        .into_iter()
+                        .map(|segment| match segment.strip_prefix('{') {
+                            Some(_) => Segment::Variable,
+                            None => Segment::Literal(segment.to_string()),
+                        })
+                        .collect(),
+                })
+                .collect()
+        });
+        let path = segments(raw_path);
+        METHODS
+            .into_iter()
+            .filter(|method| routes.iter().any(|route| route.method == *method && route.matches(&path)))
+            .collect()
+    }
+}
+
+impl Route {
+    fn matches(&self, path: &[&str]) -> bool {
+        self.segments.len() == path.len()
+            && self.segments.iter().zip(path).all(|(segment, part)| match segment {
+                Segment::Literal(literal) => literal == part,
+                Segment::Variable => true,
+            })
+    }
+}
+
+/// A path's segments as `PathTrie` splits it: without the leading `/` and
+/// trailing empty segments, interior empty ones kept (the router's rule,
+/// `dropshot::PathSegments::Elasticsearch`).
+pub fn segments(path: &str) -> Vec<&str> {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let mut segments: Vec<&str> = path.split('/').collect();
+    while segments.last().is_some_and(|segment| segment.is_empty()) {
+        segments.pop();
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routes() -> Vec<(String, String, String)> {
+        [("get", "GET", "/a/{x}"), ("put", "PUT", "/a/{x}"), ("head", "HEAD", "/"), ("root", "GET", "/")]
+            .into_iter()
+            .map(|(id, method, path)| (id.to_string(), method.to_string(), path.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn methods_in_elasticsearchs_order_for_every_matching_route() {
+        let routes = Routes::new(routes);
+        assert_eq!(routes.methods_of("/a/b"), ["GET", "PUT"]);
+        assert_eq!(routes.methods_of("/a/b/"), ["GET", "PUT"]);
+        assert_eq!(routes.methods_of("/"), ["GET", "HEAD"]);
+        assert_eq!(routes.methods_of("/a"), Vec::<&str>::new());
+        assert_eq!(routes.methods_of("/a//"), Vec::<&str>::new(), "a trailing empty segment is no segment");
+        assert_eq!(routes.methods_of("//b"), Vec::<&str>::new(), "an interior one is");
+    }
+}
