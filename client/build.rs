@@ -21,6 +21,7 @@ fn main() {
     let text = std::fs::read_to_string(CONTRACT).expect("the contract is checked in");
     let mut document: Value = serde_json::from_str(&text).expect("the contract is JSON");
     join_error_schemas(&mut document);
+    plain_json_bodies(&mut document);
     let spec: openapiv3::OpenAPI = serde_json::from_value(document.clone()).expect("the contract is OpenAPI 3.0");
     let mut settings = progenitor::GenerationSettings::default();
     settings.with_interface(progenitor::InterfaceStyle::Positional).with_tag(progenitor::TagStyle::Merged);
@@ -39,6 +40,19 @@ fn schema_of(document: &Value, response: &Value) -> Option<String> {
         None => response,
     };
     response["content"]["application/json"]["schema"]["$ref"].as_str().map(str::to_string)
+}
+
+/// Request bodies as plain JSON only: progenitor takes one media type, and
+/// the client sends `application/json`, which the node reads like the
+/// compatible-with types the contract also lists.
+fn plain_json_bodies(document: &mut Value) {
+    for item in document["paths"].as_object_mut().expect("the contract has paths").values_mut() {
+        for operation in item.as_object_mut().expect("a path item is an object").values_mut() {
+            if let Some(content) = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
+                content.retain(|media_type, _| media_type == "application/json");
+            }
+        }
+    }
 }
 
 /// Collapses the error answers of every operation into `4XX` and `5XX` of

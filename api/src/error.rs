@@ -3,7 +3,7 @@
 use std::fmt;
 
 use dropshot::{ErrorStatusCode, HttpError, HttpResponseError};
-use es_tokens_types::{ErrorCause, ErrorResponse};
+use es_tokens_types::{ErrorCause, ErrorResponse, SimpleErrorResponse};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -15,7 +15,16 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EsError {
     status: ErrorStatusCode,
-    body: ErrorResponse,
+    body: Body,
+}
+
+/// The two shapes of Elasticsearch's error bodies.
+#[derive(Clone, Debug, PartialEq)]
+enum Body {
+    /// An exception: `{"error":{...},"status":N}`.
+    Exception(ErrorResponse),
+    /// A message of the REST layer: `{"error":"...","status":N}`.
+    Simple(SimpleErrorResponse),
 }
 
 impl EsError {
@@ -30,7 +39,13 @@ impl EsError {
     pub fn new(status: ErrorStatusCode, mut cause: ErrorCause) -> Self {
         let root = ErrorCause { root_cause: None, caused_by: None, ..cause.clone() };
         cause.root_cause = Some(vec![root]);
-        EsError { status, body: ErrorResponse { error: cause, status: status.as_u16() } }
+        EsError { status, body: Body::Exception(ErrorResponse { error: cause, status: status.as_u16() }) }
+    }
+
+    /// An error of the REST layer itself, whose body is only its message
+    /// and status (`RestResponse.createSimpleErrorResponse`).
+    pub fn simple(status: ErrorStatusCode, message: impl Into<String>) -> Self {
+        EsError { status, body: Body::Simple(SimpleErrorResponse { error: message.into(), status: status.as_u16() }) }
     }
 
     /// An error whose chain consists of Elasticsearch exceptions only, so
@@ -42,7 +57,7 @@ impl EsError {
         }
         let root = ErrorCause { root_cause: None, caused_by: None, ..root.clone() };
         cause.root_cause = Some(vec![root]);
-        EsError { status, body: ErrorResponse { error: cause, status: status.as_u16() } }
+        EsError { status, body: Body::Exception(ErrorResponse { error: cause, status: status.as_u16() }) }
     }
 
     /// A 400 `illegal_argument_exception`, Elasticsearch's answer to most bad
@@ -56,15 +71,21 @@ impl EsError {
         self.status
     }
 
-    /// The response body.
-    pub fn body(&self) -> &ErrorResponse {
-        &self.body
+    /// The exception's body; `None` for a simple error.
+    pub fn body(&self) -> Option<&ErrorResponse> {
+        match &self.body {
+            Body::Exception(body) => Some(body),
+            Body::Simple(_) => None,
+        }
     }
 }
 
 impl fmt::Display for EsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let error = &self.body.error;
+        let error = match &self.body {
+            Body::Exception(body) => &body.error,
+            Body::Simple(body) => return write!(f, "{} {}", self.status.as_u16(), body.error),
+        };
         write!(f, "{} {}", self.status.as_u16(), error.kind)?;
         if let Some(reason) = &error.reason {
             write!(f, ": {reason}")?;
@@ -93,7 +114,10 @@ impl HttpResponseError for EsError {
 
 impl Serialize for EsError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.body.serialize(serializer)
+        match &self.body {
+            Body::Exception(body) => body.serialize(serializer),
+            Body::Simple(body) => body.serialize(serializer),
+        }
     }
 }
 

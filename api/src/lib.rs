@@ -16,15 +16,20 @@ mod paths;
 mod pretty;
 mod reply;
 
-use dropshot::{Path, Query, RequestContext};
+use dropshot::{Path, Query, RequestContext, UntypedBody};
 use es_tokens_types::{
-    AuthenticateResponse, ClearCachedServiceTokensResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse,
-    GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
+    AuthenticateResponse, CapabilitiesResponse, ClearCachedServiceTokensResponse, ClusterHealthResponse,
+    CreateServiceTokenResponse, DeleteServiceTokenResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse,
+    HasPrivilegesRequest, HasPrivilegesResponse, InfoResponse,
 };
+use schemars::JsonSchema;
 
 use contract::{CREATED_TOKEN, Contract, ErrorStatus, Operation, ProductHeader, Security};
 pub use error::EsError;
-pub use paths::{NamespacePath, RefreshQuery, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath};
+pub use paths::{
+    CapabilitiesQuery, ClusterHealthQuery, HealthIndexPath, NamespacePath, RefreshQuery, ServiceAccountPath,
+    ServiceTokenPath, ServiceTokensPath, UserPath,
+};
 pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT, error_response};
 
 /// The title of the OpenAPI document.
@@ -272,6 +277,137 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
     ) -> Result<EsReply<AuthenticateResponse>, EsError>;
 
+    /// Get the cluster health status
+    ///
+    /// Get the health of the cluster: its status, its nodes and its shards
+    /// (this cluster holds no indices, so every shard count is 0). The status
+    /// is `green` while every member answers and `yellow` while one that
+    /// stopped answering is not removed yet.
+    ///
+    /// The `wait_for_*` parameters make the call wait, up to `timeout`
+    /// (30s), until the cluster meets them; when the time runs out the answer
+    /// is 408 with the same body and `timed_out: true`.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `monitor`
+    #[endpoint {
+        method = GET,
+        path = "/_cluster/health",
+        operation_id = "cluster-health",
+        tags = ["cluster"],
+    }]
+    async fn cluster_health(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ClusterHealthQuery>,
+    ) -> Result<EsReply<ClusterHealthResponse>, EsError>;
+
+    /// Get the cluster health status
+    ///
+    /// The health of the cluster as far as some indices are concerned. This
+    /// cluster has no indices: a name is missing, which makes the status
+    /// `red` and the call wait out its `timeout` (then 408), as
+    /// Elasticsearch answers for a missing index; a pattern matches nothing
+    /// and does not count.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `monitor`
+    #[endpoint {
+        method = GET,
+        path = "/_cluster/health/{index}",
+        operation_id = "cluster-health-1",
+        tags = ["cluster"],
+    }]
+    async fn cluster_health_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<HealthIndexPath>,
+        query: Query<ClusterHealthQuery>,
+    ) -> Result<EsReply<ClusterHealthResponse>, EsError>;
+
+    /// Check supported capabilities
+    ///
+    /// Whether every node has a REST route for `method` and `path` that takes
+    /// the query `parameters` and has the `capabilities` named. Test runners
+    /// ask it before they run a test that needs a feature. `supported` is
+    /// null when some node did not answer.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `monitor`
+    #[endpoint {
+        method = GET,
+        path = "/_capabilities",
+        operation_id = "capabilities",
+        tags = ["cluster"],
+    }]
+    async fn capabilities(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<CapabilitiesQuery>,
+    ) -> Result<EsReply<CapabilitiesResponse>, EsError>;
+
+    /// Check user privileges
+    ///
+    /// Whether the caller holds the cluster, index and application
+    /// privileges the body names. Every authenticated caller may check its
+    /// own privileges.
+    #[endpoint {
+        method = GET,
+        path = "/_security/user/_has_privileges",
+        operation_id = "security-has-privileges",
+        tags = ["security"],
+    }]
+    async fn security_has_privileges(
+        rqctx: RequestContext<Self::Context>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
+
+    /// Check user privileges
+    ///
+    /// `POST` form of the check: whether the caller holds the privileges the
+    /// body names.
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/_has_privileges",
+        operation_id = "security-has-privileges-1",
+        tags = ["security"],
+    }]
+    async fn security_has_privileges_1(
+        rqctx: RequestContext<Self::Context>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
+
+    /// Check user privileges
+    ///
+    /// The check, naming the user: it must be the caller (otherwise 400
+    /// `users may only check the privileges of their own account`).
+    #[endpoint {
+        method = GET,
+        path = "/_security/user/{user}/_has_privileges",
+        operation_id = "security-has-privileges-2",
+        tags = ["security"],
+    }]
+    async fn security_has_privileges_2(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserPath>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
+
+    /// Check user privileges
+    ///
+    /// `POST` form of the check naming the user, who must be the caller.
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/{user}/_has_privileges",
+        operation_id = "security-has-privileges-3",
+        tags = ["security"],
+    }]
+    async fn security_has_privileges_3(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserPath>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
+
     /// Get node metrics
     ///
     /// The node's metrics in the Prometheus text exposition format (version
@@ -296,6 +432,8 @@ pub const CONTRACT: Contract = {
     use ErrorStatus::*;
     const READ: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden];
     const CREATE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, Conflict, Internal, Unavailable];
+    const HEALTH: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, TimedOut];
+    const HAS_PRIVILEGES: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NotAcceptable];
     Contract {
         operations: &[
             Operation {
@@ -304,6 +442,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/info.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "ping",
@@ -311,6 +450,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/ping.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-clear-cached-service-tokens",
@@ -318,6 +458,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-clear-cached-service-tokens.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-create-service-token",
@@ -325,6 +466,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-create-service-token.json"),
                 links: CREATED_TOKEN,
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-create-service-token-1",
@@ -332,6 +474,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-create-service-token-1.json"),
                 links: CREATED_TOKEN,
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-create-service-token-2",
@@ -339,6 +482,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-create-service-token-2.json"),
                 links: CREATED_TOKEN,
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-delete-service-token",
@@ -346,6 +490,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-delete-service-token.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-get-service-credentials",
@@ -353,6 +498,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-get-service-credentials.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-get-service-accounts",
@@ -360,6 +506,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-get-service-accounts.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-get-service-accounts-1",
@@ -367,6 +514,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-get-service-accounts-1.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-get-service-accounts-2",
@@ -374,6 +522,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-get-service-accounts-2.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "security-authenticate",
@@ -381,6 +530,63 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/security-authenticate.json"),
                 links: &[],
                 text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "cluster-health",
+                errors: HEALTH,
+                examples: include_str!("../examples/cluster-health.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "cluster-health-1",
+                errors: HEALTH,
+                examples: include_str!("../examples/cluster-health-1.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "capabilities",
+                errors: READ,
+                examples: include_str!("../examples/capabilities.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-has-privileges",
+                errors: HAS_PRIVILEGES,
+                examples: include_str!("../examples/security-has-privileges.json"),
+                links: &[],
+                text: None,
+                request_body: Some(has_privileges_body),
+            },
+            Operation {
+                id: "security-has-privileges-1",
+                errors: HAS_PRIVILEGES,
+                examples: include_str!("../examples/security-has-privileges-1.json"),
+                links: &[],
+                text: None,
+                request_body: Some(has_privileges_body),
+            },
+            Operation {
+                id: "security-has-privileges-2",
+                errors: HAS_PRIVILEGES,
+                examples: include_str!("../examples/security-has-privileges-2.json"),
+                links: &[],
+                text: None,
+                request_body: Some(has_privileges_body),
+            },
+            Operation {
+                id: "security-has-privileges-3",
+                errors: HAS_PRIVILEGES,
+                examples: include_str!("../examples/security-has-privileges-3.json"),
+                links: &[],
+                text: None,
+                request_body: Some(has_privileges_body),
             },
             Operation {
                 id: "metrics",
@@ -388,6 +594,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/metrics.json"),
                 links: &[],
                 text: Some("text/plain; version=0.0.4; charset=utf-8"),
+                request_body: None,
             },
         ],
         security: Security::UsersAndServiceAccounts,
@@ -395,11 +602,23 @@ pub const CONTRACT: Contract = {
         tags: &[
             ("info", "The node and its cluster: Elasticsearch's root endpoint."),
             ("security", "Service accounts, their tokens and the token caches."),
+            ("cluster", "The cluster's health and its nodes' capabilities, which harnesses ask first."),
             ("observability", "The node's metrics."),
         ],
         echoes_opaque_id: true,
     }
 };
+
+/// The body of `_has_privileges`: at least one field (Elasticsearch refuses
+/// `{}`, "All privilege fields [cluster,index,applications] are missing").
+fn has_privileges_body(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+    let schema = generator.subschema_for::<HasPrivilegesRequest>();
+    let name = HasPrivilegesRequest::schema_name();
+    if let Some(schemars::schema::Schema::Object(definition)) = generator.definitions_mut().get_mut(&name) {
+        definition.object().min_properties = Some(1);
+    }
+    schema
+}
 
 /// Renders the OpenAPI document of [`ElasticsearchApi`], exactly as it is
 /// checked in under `openapi/`.

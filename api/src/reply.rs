@@ -142,7 +142,7 @@ fn es_response(status: StatusCode, format: &ResponseFormat) -> http::response::B
 /// refusals of requests no endpoint takes.
 pub fn error_response(error: EsError, format: &ResponseFormat) -> Result<Response<Body>, HttpError> {
     let mut builder = es_response(error.status().as_status(), format);
-    if let Some(headers) = &error.body().error.header {
+    if let Some(headers) = error.body().and_then(|body| body.error.header.as_ref()) {
         for (name, values) in headers {
             let name = HeaderName::try_from(name.as_str())
                 .map_err(|e| HttpError::for_internal_error(format!("bad error header name {name:?}: {e}")))?;

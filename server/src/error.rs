@@ -88,6 +88,30 @@ pub enum ServiceError {
     /// A cache name no node knows.
     #[error(transparent)]
     UnknownCache(#[from] UnknownCache),
+    /// A parameter value Elasticsearch's parser refuses with an
+    /// `IllegalArgumentException`.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// A `wait_for_active_shards` that is neither `all` nor a number.
+    #[error("cannot parse ActiveShardCount[{0}]")]
+    ActiveShardCount(String),
+    /// A number that does not parse (Java's `NumberFormatException`).
+    #[error("For input string: \"{0}\"")]
+    NumberFormat(String),
+    /// A request body that does not parse (`ElasticsearchParseException`).
+    #[error("{0}")]
+    Parse(String),
+    /// A request body that is not well-formed JSON.
+    #[error("{0}")]
+    XContentParse(String),
+    /// A state Elasticsearch's code asserts does not hold
+    /// (`IllegalStateException`).
+    #[error("{0}")]
+    IllegalState(String),
+    /// A request body without `Content-Type`, or of a type no parser reads:
+    /// the REST layer's 406.
+    #[error("{0}")]
+    ContentType(String),
     /// A bug: something that cannot happen did.
     #[error("{0}")]
     Internal(String),

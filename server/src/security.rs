@@ -227,6 +227,11 @@ impl Security {
         self.authorizer.authorize(authentication, action)
     }
 
+    /// Everything `authentication` holds, for `_has_privileges`.
+    pub fn permissions(&self, authentication: &Authentication) -> crate::authz::privilege_check::Permissions {
+        self.authorizer.permissions(authentication)
+    }
+
     /// The two service-token caches.
     pub fn token_caches(&self) -> &TokenCaches {
         &self.caches

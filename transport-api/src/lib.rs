@@ -15,13 +15,14 @@ use dropshot::{Path, RequestContext, TypedBody};
 use es_tokens_api::contract::{Contract, ErrorStatus, NODE_FILE_TOKENS, Operation, ProductHeader, Security};
 use es_tokens_api::{EsError, EsReply, ServiceAccountPath};
 use es_tokens_types::transport::{
-    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
+    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeCapabilities,
+    NodeCapabilitiesRequest, NodeServiceCredentials,
 };
 
 /// The title of the OpenAPI document.
 pub const API_TITLE: &str = "es-tokens node-to-node API";
 /// The version of the OpenAPI document; bump it when the contract changes.
-pub const API_VERSION: &str = "0.2.0";
+pub const API_VERSION: &str = "0.3.0";
 
 /// The API a node serves on `transport.port`.
 #[dropshot::api_description]
@@ -70,6 +71,20 @@ pub trait TransportApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ServiceAccountPath>,
     ) -> Result<EsReply<NodeServiceCredentials>, EsError>;
+
+    /// Check this node's REST capabilities
+    ///
+    /// Whether this node has a REST route for the method and path that takes
+    /// the parameters and has the capabilities named.
+    #[endpoint {
+        method = POST,
+        path = "/_transport/capabilities",
+        operation_id = "node-capabilities",
+    }]
+    async fn node_capabilities(
+        rqctx: RequestContext<Self::Context>,
+        body: TypedBody<NodeCapabilitiesRequest>,
+    ) -> Result<EsReply<NodeCapabilities>, EsError>;
 }
 
 /// Renders the OpenAPI document of [`TransportApi`], exactly as it is checked
@@ -103,6 +118,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/handshake.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "clear-security-cache",
@@ -110,6 +126,7 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/clear-security-cache.json"),
                 links: &[],
                 text: None,
+                request_body: None,
             },
             Operation {
                 id: "get-node-service-credentials",
@@ -117,6 +134,15 @@ pub const CONTRACT: Contract = {
                 examples: include_str!("../examples/get-node-service-credentials.json"),
                 links: NODE_FILE_TOKENS,
                 text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "node-capabilities",
+                errors: WITH_BODY,
+                examples: include_str!("../examples/node-capabilities.json"),
+                links: &[],
+                text: None,
+                request_body: None,
             },
         ],
         security: Security::SharedSecret,

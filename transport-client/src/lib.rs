@@ -30,6 +30,8 @@ progenitor::generate_api!(
         HandshakeRequest = es_tokens_types::transport::HandshakeRequest,
         HandshakeResponse = es_tokens_types::transport::HandshakeResponse,
         NodeAcknowledgement = es_tokens_types::transport::NodeAcknowledgement,
+        NodeCapabilities = es_tokens_types::transport::NodeCapabilities,
+        NodeCapabilitiesRequest = es_tokens_types::transport::NodeCapabilitiesRequest,
         NodeInfo = es_tokens_types::transport::NodeInfo,
         NodeServiceCredentials = es_tokens_types::transport::NodeServiceCredentials,
     },

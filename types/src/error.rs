@@ -18,6 +18,17 @@ pub struct ErrorResponse {
     pub status: u16,
 }
 
+/// The body of the errors Elasticsearch's REST layer answers without an
+/// exception: `{"error":"<message>","status":N}` (`Content-Type` refusals,
+/// 405s).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SimpleErrorResponse {
+    /// What went wrong.
+    pub error: String,
+    /// The HTTP status code, repeated.
+    pub status: u16,
+}
+
 /// Cause and details about a request failure.
 ///
 /// Fields are declared in the order Elasticsearch writes them

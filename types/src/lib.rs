@@ -13,16 +13,24 @@
 //! public API's.
 
 mod clear_cache;
+mod cluster;
 mod error;
+mod has_privileges;
 mod info;
 mod nodes;
 mod params;
+pub mod privileges;
 mod security;
 mod service_account;
 pub mod transport;
 
 pub use clear_cache::ClearCachedServiceTokensResponse;
-pub use error::{ErrorCause, ErrorResponse};
+pub use cluster::{CapabilitiesResponse, ClusterHealthError, ClusterHealthResponse, HealthStatus, RestMethod};
+pub use error::{ErrorCause, ErrorResponse, SimpleErrorResponse};
+pub use has_privileges::{
+    ApplicationPrivilegesCheck, HasPrivilegesError, HasPrivilegesRequest, HasPrivilegesResponse, IndexNames,
+    IndexPrivilegesCheck,
+};
 pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
 pub use params::{InvalidParameter, RefreshPolicy, TokenName, TokenNameList, TokenSelection};

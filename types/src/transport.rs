@@ -93,6 +93,29 @@ pub enum ClearCause {
     IndexChange,
 }
 
+/// Whether a node has a REST route
+/// (`cluster:monitor/nodes/capabilities[n]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NodeCapabilitiesRequest {
+    /// The REST method, upper case.
+    pub method: String,
+    /// The REST path; `{name}` segments match any value.
+    pub path: String,
+    /// Query parameters the route must take.
+    pub parameters: Vec<String>,
+    /// Capabilities the route must have.
+    pub capabilities: Vec<String>,
+}
+
+/// A node's answer to [`NodeCapabilitiesRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NodeCapabilities {
+    /// The node's persistent id.
+    pub node_id: String,
+    /// Whether it has such a route.
+    pub supported: bool,
+}
+
 /// A node that did what it was asked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NodeAcknowledgement {

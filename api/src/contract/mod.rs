@@ -33,7 +33,14 @@ pub struct Operation {
     /// The media type of a successful answer that is text, not JSON (which
     /// dropshot can only call "anything").
     pub text: Option<&'static str>,
+    /// The schema of a JSON body the handler reads itself (dropshot's
+    /// `UntypedBody`, which it can only call bytes), to parse it with
+    /// Elasticsearch's errors.
+    pub request_body: Option<RequestBodySchema>,
 }
+
+/// Adds the schema of a request body to a generator, and returns it.
+pub type RequestBodySchema = fn(&mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema;
 
 /// How a document's callers authenticate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +76,10 @@ pub const JSON_MEDIA_TYPES: [&str; 3] = [
 
 /// Adds `contract` to `document`, which dropshot rendered.
 pub fn complete(document: &mut Value, contract: &Contract) {
+    let mut generator = schemars::r#gen::SchemaSettings::openapi3().into_generator();
+    if contract.operations.iter().any(|spec| spec.errors.contains(&ErrorStatus::NotAcceptable)) {
+        generator.subschema_for::<es_tokens_types::SimpleErrorResponse>();
+    }
     let mut seen = Vec::new();
     let paths = document["paths"].as_object_mut().expect("a document has paths");
     for (path, item) in paths.iter_mut() {
@@ -79,12 +90,18 @@ pub fn complete(document: &mut Value, contract: &Contract) {
                 .iter()
                 .find(|spec| spec.id == id)
                 .unwrap_or_else(|| panic!("operation {id} ({method} {path}) is not in the document's contract"));
-            complete_operation(operation, method == "head", spec, contract);
+            complete_operation(operation, method == "head", spec, contract, &mut generator);
             seen.push(id);
         }
     }
     for spec in contract.operations {
         assert!(seen.iter().any(|id| id == spec.id), "the contract names operation {}, which the API lacks", spec.id);
+    }
+    // Schemas no dropshot endpoint names: bodies the handlers read
+    // themselves, Elasticsearch's simple error.
+    for (name, schema) in generator.definitions() {
+        let schemas = document["components"]["schemas"].as_object_mut().expect("a document has schemas");
+        schemas.entry(name.clone()).or_insert_with(|| serde_json::to_value(schema).expect("a schema is JSON"));
     }
     add_security(document, contract.security);
     let tags: Vec<Value> =
@@ -97,7 +114,13 @@ pub fn complete(document: &mut Value, contract: &Contract) {
     }
 }
 
-fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, contract: &Contract) {
+fn complete_operation(
+    operation: &mut Value,
+    head: bool,
+    spec: &Operation,
+    contract: &Contract,
+    generator: &mut schemars::r#gen::SchemaGenerator,
+) {
     let responses = operation["responses"].as_object_mut().expect("an operation has responses");
     if let Some(media_type) = spec.text {
         let free_form = responses.remove("default").expect("a text answer is free-form to dropshot");
@@ -146,6 +169,12 @@ fn complete_operation(operation: &mut Value, head: bool, spec: &Operation, contr
         }
     }
     *responses = completed;
+    if let Some(schema) = spec.request_body {
+        let schema = serde_json::to_value(schema(generator)).expect("a schema is JSON");
+        let content: Map<String, Value> =
+            JSON_MEDIA_TYPES.iter().map(|media_type| (media_type.to_string(), json!({"schema": schema}))).collect();
+        operation["requestBody"] = json!({"content": content, "required": true});
+    }
     examples::add(operation, spec);
     links::add(operation, spec.links);
 }

@@ -16,6 +16,12 @@ pub enum ErrorStatus {
     Forbidden,
     /// 404 of a delete: exactly `{"found":false}`.
     TokenNotFound,
+    /// 408 of a health request: the wait ran out; the health body, not an
+    /// error.
+    TimedOut,
+    /// 406: a body whose `Content-Type` Elasticsearch does not read; a
+    /// simple error (`{"error": ..., "status": 406}`).
+    NotAcceptable,
     /// 409: the token exists.
     Conflict,
     /// 413: the body is larger than the node reads.
@@ -34,6 +40,8 @@ impl ErrorStatus {
             ErrorStatus::Unauthorized => 401,
             ErrorStatus::Forbidden => 403,
             ErrorStatus::TokenNotFound => 404,
+            ErrorStatus::TimedOut => 408,
+            ErrorStatus::NotAcceptable => 406,
             ErrorStatus::Conflict => 409,
             ErrorStatus::PayloadTooLarge => 413,
             ErrorStatus::Internal => 500,
@@ -58,6 +66,14 @@ impl ErrorStatus {
             }
             ErrorStatus::TokenNotFound => {
                 "The token, or its service account, does not exist: exactly `{\"found\":false}`."
+            }
+            ErrorStatus::TimedOut => {
+                "The wait ran out before the cluster met the conditions: the health as it then was, with \
+                 `timed_out: true`."
+            }
+            ErrorStatus::NotAcceptable => {
+                "A body without `Content-Type`, or of a type Elasticsearch does not read (it reads JSON, YAML, \
+                 CBOR and Smile; this node JSON only)."
             }
             ErrorStatus::Conflict => "A token of that name exists (`version_conflict_engine_exception`).",
             ErrorStatus::PayloadTooLarge => "The request body is larger than the node reads.",
@@ -99,6 +115,8 @@ impl ErrorStatus {
         if !head {
             let schema = match self {
                 ErrorStatus::TokenNotFound => "#/components/schemas/DeleteServiceTokenResponse",
+                ErrorStatus::TimedOut => "#/components/schemas/ClusterHealthResponse",
+                ErrorStatus::NotAcceptable => "#/components/schemas/SimpleErrorResponse",
                 _ => "#/components/schemas/ErrorResponse",
             };
             response["content"] = JSON_MEDIA_TYPES

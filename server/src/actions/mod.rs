@@ -6,9 +6,12 @@
 
 pub mod authenticate;
 pub mod clear_security_cache;
+pub mod cluster_health;
 pub mod create_service_token;
 pub mod delete_service_token;
 pub mod get_service_accounts;
 pub mod get_service_credentials;
+pub mod has_privileges;
 pub mod info;
 pub mod metrics;
+pub mod nodes_capabilities;

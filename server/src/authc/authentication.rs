@@ -64,6 +64,14 @@ pub enum Authentication {
 const SERVICE_ACCOUNT_REALM: &str = "_service_account";
 
 impl Authentication {
+    /// The caller's principal: a user's name, or `namespace/service`.
+    pub fn principal(&self) -> &str {
+        match self {
+            Authentication::User { user, .. } => &user.username,
+            Authentication::ServiceAccount { principal, .. } => principal,
+        }
+    }
+
     /// The body of `GET /_security/_authenticate`.
     pub fn to_response(&self) -> AuthenticateResponse {
         match self {

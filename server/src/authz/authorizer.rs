@@ -6,6 +6,8 @@ use std::sync::Arc;
 use crate::actions::authenticate;
 use crate::authc::authentication::Authentication;
 use crate::authc::service::service_accounts;
+use crate::authz::index_privileges::IndexGroup;
+use crate::authz::privilege_check::Permissions;
 use crate::authz::privileges;
 use crate::authz::roles::RoleStore;
 use crate::error::ServiceError;
@@ -39,6 +41,35 @@ impl Authorizer {
             who: self.describe(authentication),
             privileges: privileges::privileges_granting(action),
         })
+    }
+
+    /// Everything `authentication` holds: its roles' privileges together
+    /// (a service account's are its role descriptor's).
+    pub fn permissions(&self, authentication: &Authentication) -> Permissions {
+        let mut permissions = Permissions::default();
+        match authentication {
+            Authentication::ServiceAccount { principal, .. } => {
+                if let Some(account) = service_accounts::get(principal) {
+                    permissions.cluster = account.cluster_privileges().to_vec();
+                    permissions.indices = account
+                        .role_descriptor
+                        .indices
+                        .iter()
+                        .filter_map(|group| {
+                            IndexGroup::new(group.names.clone(), &group.privileges, group.allow_restricted_indices).ok()
+                        })
+                        .collect();
+                }
+            }
+            Authentication::User { user, .. } => {
+                for role in user.roles.iter().filter_map(|role| self.roles.role(role)) {
+                    permissions.cluster.extend(role.cluster);
+                    permissions.indices.extend(role.indices);
+                    permissions.all_applications |= role.all_applications;
+                }
+            }
+        }
+        permissions
     }
 
     /// Who was refused, as a 403 names them: a user with the roles it has

@@ -75,76 +75,15 @@ const NAMED: &[NamedPrivilege] = &[
     ALL,
 ];
 
-/// Elasticsearch's other cluster privileges: valid in a role, granting none of
-/// this node's actions.
-const OTHER_NAMES: &[&str] = &[
-    "none",
-    "cancel_task",
-    "create_snapshot",
-    "cross_cluster_replication",
-    "cross_cluster_search",
-    "delegate_pki",
-    "grant_api_key",
-    "manage_api_key",
-    "manage_autoscaling",
-    "manage_behavioral_analytics",
-    "manage_ccr",
-    "manage_connector",
-    "manage_data_frame_transforms",
-    "manage_data_stream_global_retention",
-    "manage_enrich",
-    "manage_ilm",
-    "manage_index_templates",
-    "manage_inference",
-    "manage_ingest_pipelines",
-    "manage_logstash_pipelines",
-    "manage_ml",
-    "manage_oidc",
-    "manage_own_api_key",
-    "manage_pipeline",
-    "manage_rollup",
-    "manage_saml",
-    "manage_search_application",
-    "manage_search_query_rules",
-    "manage_search_synonyms",
-    "manage_slm",
-    "manage_token",
-    "manage_transform",
-    "manage_user_profile",
-    "manage_watcher",
-    "monitor_connector",
-    "monitor_data_frame_transforms",
-    "monitor_data_stream_global_retention",
-    "monitor_enrich",
-    "monitor_inference",
-    "monitor_ml",
-    "monitor_rollup",
-    "monitor_snapshot",
-    "monitor_stats",
-    "monitor_text_structure",
-    "monitor_transform",
-    "monitor_watcher",
-    "post_behavioral_analytics_event",
-    "read_ccr",
-    "read_connector_secrets",
-    "read_fleet_secrets",
-    "read_ilm",
-    "read_pipeline",
-    "read_slm",
-    "transport_client",
-    "write_connector_secrets",
-    "write_fleet_secrets",
-];
-
 /// A cluster privilege of a role, resolved once when the role is read, as
 /// Elasticsearch's `ClusterPrivilegeResolver.resolve` does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClusterPrivilege {
     /// A named privilege that grants some of this node's actions.
     Named(&'static NamedPrivilege),
-    /// Another of Elasticsearch's named privileges: none of this node's
-    /// actions.
-    Other,
+    /// Another of Elasticsearch's named privileges, by name: none of this
+    /// node's actions.
+    Other(&'static str),
     /// A cluster action name or pattern, as the pattern it grants: the name
     /// with `*` appended, so that an action's name also grants the actions
     /// below it.
@@ -163,14 +102,71 @@ impl ClusterPrivilege {
         if let Some(named) = NAMED.iter().find(|p| p.name == name) {
             return Some(ClusterPrivilege::Named(named));
         }
-        OTHER_NAMES.contains(&name.as_str()).then_some(ClusterPrivilege::Other)
+        // Elasticsearch's other cluster privileges: valid in a role, granting
+        // none of this node's actions.
+        predefined_names().iter().find(|other| **other == name).map(|other| ClusterPrivilege::Other(other))
     }
 
+    /// Whether holding this privilege means holding `requested`: every action
+    /// `requested` grants is one this grants (`Role#grants(ClusterPrivilege)`).
+    /// Patterns are compared as patterns: `cluster:admin/*` covers
+    /// `cluster:admin/xpack/*`. A named privilege outside this node's actions
+    /// is covered by itself, `all`, and `manage` unless it is a security one.
+    pub fn implies(&self, requested: &ClusterPrivilege) -> bool {
+        if self == requested {
+            return true;
+        }
+        let covered = |pattern: &str| self.grants(pattern);
+        match requested {
+            ClusterPrivilege::Named(named) => {
+                named.includes.iter().all(|pattern| covered(pattern))
+                    && named.includes.iter().all(|pattern| !self.excludes_any_of(pattern))
+            }
+            ClusterPrivilege::Action(pattern) => covered(pattern) && !self.excludes_any_of(pattern),
+            ClusterPrivilege::Other(name) => match self {
+                ClusterPrivilege::Named(held) if held.name == "all" => true,
+                ClusterPrivilege::Named(held) if held.name == "manage" => !SECURITY_OTHERS.contains(name),
+                ClusterPrivilege::Named(held) if held.name == "manage_security" => SECURITY_OTHERS.contains(name),
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether an exclusion of this privilege meets `pattern`.
+    fn excludes_any_of(&self, pattern: &str) -> bool {
+        match self {
+            ClusterPrivilege::Named(named) => {
+                named.excludes.iter().any(|excluded| glob_match(pattern, excluded) || glob_match(excluded, pattern))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Named privileges outside this node's actions that grant security
+/// actions, which `manage` excludes and `manage_security` covers.
+const SECURITY_OTHERS: &[&str] = &[
+    "grant_api_key",
+    "manage_api_key",
+    "manage_own_api_key",
+    "manage_token",
+    "manage_oidc",
+    "manage_saml",
+    "manage_user_profile",
+];
+
+/// Every predefined cluster privilege name, for the message that refuses an
+/// unknown one.
+pub fn predefined_names() -> &'static [&'static str] {
+    es_tokens_types::privileges::CLUSTER_PRIVILEGE_NAMES
+}
+
+impl ClusterPrivilege {
     /// Whether the privilege grants `action`.
     pub fn grants(&self, action: &str) -> bool {
         match self {
             ClusterPrivilege::Named(named) => named.grants(action),
-            ClusterPrivilege::Other => false,
+            ClusterPrivilege::Other(_) => false,
             ClusterPrivilege::Action(pattern) => glob_match(pattern, action),
         }
     }
@@ -182,7 +178,7 @@ pub fn privileges_granting(action: &str) -> Vec<&'static str> {
 }
 
 /// `*` matches any run of characters, `?` one character.
-fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
     let (mut p, mut t) = (0, 0);
     let (mut star, mut mark) = (None, 0);
@@ -248,7 +244,7 @@ mod tests {
         assert!(!grants("cluster:admin/xpack/connector/*", CLEAR_SECURITY_CACHE));
         assert!(!grants("manage_own_api_key", CLEAR_SECURITY_CACHE));
         assert!(!grants("manage", CLEAR_SECURITY_CACHE));
-        assert_eq!(ClusterPrivilege::resolve("read_ilm"), Some(ClusterPrivilege::Other));
+        assert_eq!(ClusterPrivilege::resolve("read_ilm"), Some(ClusterPrivilege::Other("read_ilm")));
         assert_eq!(ClusterPrivilege::resolve("manage_everything"), None);
     }
 
@@ -268,6 +264,36 @@ mod tests {
         );
         assert_eq!(ClusterPrivilege::resolve("indices:data/read/*"), None);
         assert_eq!(ClusterPrivilege::resolve("internal:transport/*"), None);
+    }
+
+    fn implies(held: &str, requested: &str) -> bool {
+        ClusterPrivilege::resolve(held).unwrap().implies(&ClusterPrivilege::resolve(requested).unwrap())
+    }
+
+    #[test]
+    fn privileges_imply_the_ones_they_cover() {
+        assert!(implies("all", "monitor"));
+        assert!(implies("all", "manage_ilm"));
+        assert!(implies("manage_security", "manage_service_account"));
+        assert!(implies("manage_security", "read_security"));
+        assert!(implies("manage", "monitor"));
+        assert!(!implies("manage", "manage_security"));
+        assert!(!implies("manage", "manage_api_key"));
+        assert!(implies("manage", "manage_ilm"));
+        assert!(!implies("monitor", "manage"));
+        assert!(implies("monitor", "cluster:monitor/health"));
+        assert!(!implies("cluster:monitor/health", "monitor"));
+        assert!(implies("read_ilm", "read_ilm"));
+        assert!(!implies("read_ilm", "manage_ilm"));
+    }
+
+    /// The request schemas' names hold every privilege that grants one of
+    /// this node's actions.
+    #[test]
+    fn the_schemas_names_hold_these() {
+        for named in NAMED {
+            assert!(predefined_names().contains(&named.name), "{}", named.name);
+        }
     }
 
     #[test]

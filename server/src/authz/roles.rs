@@ -1,12 +1,14 @@
 //! Roles: the built-in `superuser` and those of `$ES_PATH_CONF/roles.yml`.
-//! Only cluster privileges matter to this node's actions; the rest of a role
-//! definition is accepted as Elasticsearch accepts it and otherwise ignored.
+//! Cluster privileges decide this node's actions; index privileges are read
+//! for `_has_privileges`; the rest of a role definition is accepted as
+//! Elasticsearch accepts it and otherwise ignored.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use parking_lot::RwLock;
 
+use crate::authz::index_privileges::IndexGroup;
 use crate::authz::privileges::{self, ClusterPrivilege};
 use crate::config::config_file::{read_optional, replace_if_changed};
 
@@ -43,8 +45,29 @@ const ROLE_FIELDS: &[&str] = &[
     "description",
 ];
 
-/// Cluster privileges by role name.
-type Roles = BTreeMap<String, Vec<ClusterPrivilege>>;
+/// What a role holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Role {
+    /// Its cluster privileges.
+    pub cluster: Vec<ClusterPrivilege>,
+    /// Its index privileges.
+    pub indices: Vec<IndexGroup>,
+    /// Whether it holds every application privilege (only `superuser`:
+    /// roles files' application privileges name none this node stores).
+    pub all_applications: bool,
+}
+
+/// Roles by name.
+type Roles = BTreeMap<String, Role>;
+
+/// The built-in `superuser`: everything, restricted indices included.
+fn superuser() -> Role {
+    Role {
+        cluster: vec![ClusterPrivilege::Named(&privileges::ALL)],
+        indices: vec![IndexGroup::new(vec!["*".to_string()], &["all".to_string()], true).expect("all is known")],
+        all_applications: true,
+    }
+}
 
 /// The roles a node knows.
 pub struct RoleStore {
@@ -78,7 +101,15 @@ impl RoleStore {
         if role == "superuser" {
             return Some(privileges::ALL.grants(action));
         }
-        self.file_roles.read().get(role).map(|cluster| cluster.iter().any(|privilege| privilege.grants(action)))
+        self.file_roles.read().get(role).map(|role| role.cluster.iter().any(|privilege| privilege.grants(action)))
+    }
+
+    /// What `role` holds; `None` if there is no such role.
+    pub fn role(&self, role: &str) -> Option<Role> {
+        if role == "superuser" {
+            return Some(superuser());
+        }
+        self.file_roles.read().get(role).cloned()
     }
 }
 
@@ -119,8 +150,8 @@ fn parse(path: &Path, text: &str) -> Roles {
             continue;
         }
         match parse_role(&definition) {
-            Ok(cluster) => {
-                roles.insert(name, cluster);
+            Ok(role) => {
+                roles.insert(name, role);
             }
             Err(reason) => {
                 tracing::error!("failed to parse role [{name}] from [{}]: {reason}. skipping role...", path.display())
@@ -131,32 +162,68 @@ fn parse(path: &Path, text: &str) -> Roles {
     roles
 }
 
-fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Vec<ClusterPrivilege>, String> {
+fn parse_role(definition: &serde_yaml_ng::Value) -> Result<Role, String> {
     let serde_yaml_ng::Value::Mapping(fields) = definition else {
         return Err("a role must be a map".to_string());
     };
-    let mut cluster = Vec::new();
+    let mut role = Role::default();
     for (field, value) in fields {
         let field = field.as_str().unwrap_or_default();
         if !ROLE_FIELDS.contains(&field) {
             return Err(format!("unexpected field [{field}]"));
         }
-        if field == "cluster" {
-            let privileges = value.as_sequence().ok_or("[cluster] must be a list")?;
-            for privilege in privileges {
-                let name = privilege.as_str().ok_or("[cluster] must be a list of strings")?;
-                let privilege = ClusterPrivilege::resolve(name).ok_or_else(|| {
-                    format!(
-                        "unknown cluster privilege [{}]. a privilege must be either one of the predefined cluster \
-                         privilege names or a pattern over one of the available cluster actions",
-                        name.to_lowercase()
-                    )
-                })?;
-                cluster.push(privilege);
+        match field {
+            "cluster" => {
+                for name in strings(value, "cluster")? {
+                    let privilege = ClusterPrivilege::resolve(&name).ok_or_else(|| {
+                        format!(
+                            "unknown cluster privilege [{}]. a privilege must be either one of the predefined cluster \
+                             privilege names or a pattern over one of the available cluster actions",
+                            name.to_lowercase()
+                        )
+                    })?;
+                    role.cluster.push(privilege);
+                }
             }
+            "indices" => {
+                let groups = value.as_sequence().ok_or("[indices] must be a list")?;
+                for group in groups {
+                    role.indices.push(parse_index_group(group)?);
+                }
+            }
+            _ => {}
         }
     }
-    Ok(cluster)
+    Ok(role)
+}
+
+/// One entry of a role's `indices`.
+fn parse_index_group(group: &serde_yaml_ng::Value) -> Result<IndexGroup, String> {
+    let names = match group.get("names") {
+        Some(serde_yaml_ng::Value::String(name)) => vec![name.clone()],
+        Some(names) => strings(names, "names")?,
+        None => return Err("[indices] entries need [names]".to_string()),
+    };
+    let privileges = strings(group.get("privileges").ok_or("[indices] entries need [privileges]")?, "privileges")?;
+    let restricted = match group.get("allow_restricted_indices") {
+        None => false,
+        Some(value) => value.as_bool().ok_or("[allow_restricted_indices] must be a boolean")?,
+    };
+    IndexGroup::new(names, &privileges, restricted).map_err(|name| {
+        format!(
+            "unknown index privilege [{name}]. a privilege must be either one of the predefined fixed indices \
+             privileges or a pattern over one of the available index actions"
+        )
+    })
+}
+
+/// A list of strings.
+fn strings(value: &serde_yaml_ng::Value, field: &str) -> Result<Vec<String>, String> {
+    let items = value.as_sequence().ok_or_else(|| format!("[{field}] must be a list"))?;
+    items
+        .iter()
+        .map(|item| item.as_str().map(str::to_string).ok_or_else(|| format!("[{field}] must be a list of strings")))
+        .collect()
 }
 
 #[cfg(test)]
@@ -173,8 +240,9 @@ mod tests {
                     empty: {}\n";
         let roles = parse(Path::new("roles.yml"), text);
         assert_eq!(roles.keys().collect::<Vec<_>>(), ["admin", "empty", "pattern"]);
-        assert_eq!(roles["admin"], [ClusterPrivilege::resolve("manage_security").unwrap()]);
-        assert!(roles["empty"].is_empty());
+        assert_eq!(roles["admin"].cluster, [ClusterPrivilege::resolve("manage_security").unwrap()]);
+        assert_eq!(roles["admin"].indices.len(), 1);
+        assert_eq!(roles["empty"], Role::default());
     }
 
     #[test]

@@ -75,7 +75,23 @@ impl Cluster {
     where
         Fut: Future<Output = Result<T, RemoteError>>,
     {
+        self.fan_out_within(action, None, local, remote).await
+    }
+
+    /// [`Cluster::fan_out`], each node given `timeout` instead of
+    /// `transport.node_timeout` when the request names one.
+    pub async fn fan_out_within<T, Fut>(
+        &self,
+        action: &str,
+        timeout: Option<Duration>,
+        local: T,
+        remote: impl Fn(TransportClient) -> Fut,
+    ) -> NodesOutcome<T>
+    where
+        Fut: Future<Output = Result<T, RemoteError>>,
+    {
         let FanOut { node_timeout, request_ids } = &self.fan_out;
+        let node_timeout = &timeout.unwrap_or(*node_timeout);
         let calls = self.members().into_iter().map(|member| {
             let call = remote(self.client(&member.transport_address));
             let request_id = request_ids.fetch_add(1, Ordering::Relaxed);

@@ -143,6 +143,15 @@ impl Cluster {
         self.members.read().values().cloned().collect()
     }
 
+    /// How many nodes the cluster has, this one included, and how many of
+    /// the others failed their last check (members until they are removed).
+    pub fn node_counts(&self) -> (u32, u32) {
+        let members = self.members.read();
+        let failures = self.failures.lock();
+        let failing = members.keys().filter(|id| failures.get(*id).is_some_and(|count| *count > 0)).count();
+        (members.len() as u32 + 1, failing as u32)
+    }
+
     /// This node.
     pub fn local(&self) -> NodeInfo {
         self.local.read().clone()

@@ -11,11 +11,12 @@ use dropshot::{HttpServer, Path, RequestContext, TypedBody};
 use es_tokens_api::{EsError, EsReply, ResponseFormat, ServiceAccountPath};
 use es_tokens_transport_api::{TransportApi, transport_api_mod};
 use es_tokens_types::transport::{
-    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeServiceCredentials,
+    ClearSecurityCacheNodeRequest, HandshakeRequest, HandshakeResponse, NodeAcknowledgement, NodeCapabilities,
+    NodeCapabilitiesRequest, NodeServiceCredentials,
 };
 use subtle::ConstantTimeEq;
 
-use crate::actions::{clear_security_cache, get_service_credentials};
+use crate::actions::{clear_security_cache, get_service_credentials, nodes_capabilities};
 use crate::common::server::{Bind, BindError, resolve_host, serve};
 use crate::config::{PortRange, Setting, Settings, SettingsError, values};
 use crate::error::ServiceError;
@@ -196,6 +197,15 @@ impl TransportApi for TransportNode {
             let path = path.into_inner();
             get_service_credentials::node_operation(rqctx.context(), &path.namespace, &path.service)
         });
+        Ok(reply(outcome))
+    }
+
+    async fn node_capabilities(
+        rqctx: Ctx,
+        body: TypedBody<NodeCapabilitiesRequest>,
+    ) -> Result<EsReply<NodeCapabilities>, EsError> {
+        let outcome =
+            check_secret(&rqctx).map(|()| nodes_capabilities::node_operation(rqctx.context(), &body.into_inner()));
         Ok(reply(outcome))
     }
 }

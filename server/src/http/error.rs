@@ -72,7 +72,32 @@ impl From<ServiceError> for EsError {
             ServiceError::IndexUnavailable(_) => {
                 EsError::new(ErrorStatusCode::SERVICE_UNAVAILABLE, unavailable_shards())
             }
-            ServiceError::InvalidTokenName(_)
+            ServiceError::NumberFormat(_) => EsError::new(
+                ErrorStatusCode::BAD_REQUEST,
+                ErrorCause::new("number_format_exception", error.to_string()),
+            ),
+            ServiceError::ActiveShardCount(value) => {
+                let mut cause = ErrorCause::new("illegal_argument_exception", error.to_string());
+                cause.caused_by = Some(Box::new(ErrorCause::new(
+                    "number_format_exception",
+                    format!("For input string: \"{value}\""),
+                )));
+                EsError::new(ErrorStatusCode::BAD_REQUEST, cause)
+            }
+            ServiceError::Parse(_) => {
+                EsError::new(ErrorStatusCode::BAD_REQUEST, ErrorCause::new("parse_exception", error.to_string()))
+            }
+            ServiceError::XContentParse(_) => EsError::new(
+                ErrorStatusCode::BAD_REQUEST,
+                ErrorCause::new("x_content_parse_exception", error.to_string()),
+            ),
+            ServiceError::IllegalState(_) => EsError::new(
+                ErrorStatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCause::new("illegal_state_exception", error.to_string()),
+            ),
+            ServiceError::ContentType(message) => EsError::simple(ErrorStatusCode::NOT_ACCEPTABLE, message.clone()),
+            ServiceError::InvalidParameter(_)
+            | ServiceError::InvalidTokenName(_)
             | ServiceError::InvalidBoolean(_)
             | ServiceError::UnrecognizedParameters { .. }
             | ServiceError::BodyNotSupported { .. }

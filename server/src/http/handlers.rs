@@ -9,21 +9,24 @@
 
 use std::sync::Arc;
 
-use dropshot::{Path, Query, RequestContext};
+use dropshot::{Path, Query, RequestContext, UntypedBody};
 use es_tokens_api::{
-    ElasticsearchApi, EsError, EsReply, Head, NamespacePath, PrometheusText, RefreshQuery, ResponseFormat,
-    ServiceAccountPath, ServiceTokenPath, ServiceTokensPath,
+    CapabilitiesQuery, ClusterHealthQuery, ElasticsearchApi, EsError, EsReply, Head, HealthIndexPath, NamespacePath,
+    PrometheusText, RefreshQuery, ResponseFormat, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath, UserPath,
 };
 use es_tokens_types::{
-    AuthenticateResponse, ClearCachedServiceTokensResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse,
-    GetServiceAccountsResponse, GetServiceCredentialsResponse, InfoResponse,
+    AuthenticateResponse, CapabilitiesResponse, ClearCachedServiceTokensResponse, ClusterHealthResponse,
+    CreateServiceTokenResponse, DeleteServiceTokenResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse,
+    HasPrivilegesResponse, InfoResponse,
 };
 use http::StatusCode;
 
 use crate::actions::clear_security_cache::{self, ClearSecurityCache};
+use crate::actions::cluster_health::{self, HealthRequest};
+use crate::actions::nodes_capabilities::{self, CapabilitiesRequest};
 use crate::actions::{
-    authenticate, create_service_token, delete_service_token, get_service_accounts, get_service_credentials, info,
-    metrics,
+    authenticate, create_service_token, delete_service_token, get_service_accounts, get_service_credentials,
+    has_privileges, info, metrics,
 };
 use crate::authc::authentication::Authentication;
 use crate::authc::service::token_name::{parse_selection, validate_name};
@@ -235,6 +238,64 @@ impl ElasticsearchApi for NodeApi {
         Ok(EsReply::new(outcome, format))
     }
 
+    async fn cluster_health(
+        rqctx: Ctx,
+        query: Query<ClusterHealthQuery>,
+    ) -> Result<EsReply<ClusterHealthResponse>, EsError> {
+        health(&rqctx, None, query.into_inner()).await
+    }
+
+    async fn cluster_health_1(
+        rqctx: Ctx,
+        path: Path<HealthIndexPath>,
+        query: Query<ClusterHealthQuery>,
+    ) -> Result<EsReply<ClusterHealthResponse>, EsError> {
+        health(&rqctx, Some(&path.into_inner().index), query.into_inner()).await
+    }
+
+    async fn capabilities(
+        rqctx: Ctx,
+        query: Query<CapabilitiesQuery>,
+    ) -> Result<EsReply<CapabilitiesResponse>, EsError> {
+        let node = rqctx.context();
+        let query = query.into_inner();
+        let (outcome, format) = handle(&rqctx, false, async |request, caller| {
+            let capabilities = CapabilitiesRequest::parse(&query)?;
+            request.finish(nodes_capabilities::PARAMS)?;
+            node.security.authorize(&caller, nodes_capabilities::NAME)?;
+            Ok(nodes_capabilities::execute(node, capabilities).await)
+        })
+        .await;
+        Ok(EsReply::new(outcome, format))
+    }
+
+    async fn security_has_privileges(rqctx: Ctx, body: UntypedBody) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
+        check_privileges(&rqctx, None, body).await
+    }
+
+    async fn security_has_privileges_1(
+        rqctx: Ctx,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
+        check_privileges(&rqctx, None, body).await
+    }
+
+    async fn security_has_privileges_2(
+        rqctx: Ctx,
+        path: Path<UserPath>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
+        check_privileges(&rqctx, Some(path.into_inner().user), body).await
+    }
+
+    async fn security_has_privileges_3(
+        rqctx: Ctx,
+        path: Path<UserPath>,
+        body: UntypedBody,
+    ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
+        check_privileges(&rqctx, Some(path.into_inner().user), body).await
+    }
+
     async fn metrics(rqctx: Ctx) -> Result<PrometheusText, EsError> {
         let node = rqctx.context();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
@@ -268,6 +329,49 @@ async fn create_token(
             create_service_token::execute(&node, &caller, &namespace, &service, name.as_deref()).await
         })
         .await
+    })
+    .await;
+    Ok(EsReply::new(outcome, format))
+}
+
+/// The two cluster-health endpoints: 200, or 408 when the wait ran out.
+async fn health(
+    rqctx: &Ctx,
+    index: Option<&str>,
+    query: ClusterHealthQuery,
+) -> Result<EsReply<ClusterHealthResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        let health = HealthRequest::parse(index, &query, request)?;
+        request.finish(cluster_health::PARAMS)?;
+        node.security.authorize(&caller, cluster_health::NAME)?;
+        cluster_health::execute(node, &health).await
+    })
+    .await;
+    let status = match &outcome {
+        Ok(health) if health.timed_out => StatusCode::REQUEST_TIMEOUT,
+        _ => StatusCode::OK,
+    };
+    Ok(EsReply::new(outcome, format).with_status(status))
+}
+
+/// The four `_has_privileges` endpoints. Every caller may check itself;
+/// naming another user needs the action's privilege, and then fails.
+async fn check_privileges(
+    rqctx: &Ctx,
+    user: Option<String>,
+    body: UntypedBody,
+) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
+    let node = rqctx.context();
+    let (outcome, format) = handle(rqctx, false, async |request, caller| {
+        let body = request.json_body(rqctx.request.headers(), body.as_bytes())?;
+        request.finish_params(&[])?;
+        let username = user.as_deref().unwrap_or(caller.principal());
+        let check = has_privileges::parse(username, &body)?;
+        if user.as_deref().is_some_and(|user| user != caller.principal()) {
+            node.security.authorize(&caller, has_privileges::NAME)?;
+        }
+        has_privileges::execute(node, &caller, user.as_deref(), &check)
     })
     .await;
     Ok(EsReply::new(outcome, format))

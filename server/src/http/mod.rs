@@ -61,7 +61,7 @@ pub fn start_server(
     let bind = Bind { what: "HTTP", host: &host, ports: HTTP_PORT_SETTING.get(settings), max_body_bytes };
     let read_timeout = Some(HTTP_READ_TIMEOUT_SETTING.get(settings)).filter(|timeout| !timeout.is_zero());
     let controller = Arc::new(rest_controller::RestController::new(
-        routes::Routes::new(es_tokens_api::elasticsearch_routes),
+        routes::elasticsearch(),
         HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings),
     ));
     serve(

@@ -35,14 +35,14 @@ pub const METHODS: [&str; 9] = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD
 
 /// The HTTP API's middleware.
 pub struct RestController {
-    routes: Routes,
+    routes: &'static Routes,
     max_content_length: u64,
 }
 
 impl RestController {
     /// Over the API's `routes`, refusing bodies over `max_content_length`
     /// bytes.
-    pub fn new(routes: Routes, max_content_length: u64) -> Self {
+    pub fn new(routes: &'static Routes, max_content_length: u64) -> Self {
         RestController { routes, max_content_length }
     }
 }

@@ -93,7 +93,67 @@ impl RestRequest {
     /// no query parameter the endpoint does not take (`endpoint_params` are
     /// the ones it does), and no body.
     pub fn finish(&self, endpoint_params: &[&str]) -> Result<(), ServiceError> {
-        let supported = || GLOBAL_PARAMS.iter().chain(endpoint_params).copied();
+        self.finish_params(endpoint_params)?;
+        if self.has_body {
+            return Err(ServiceError::BodyNotSupported { method: self.method.clone(), path: self.path() });
+        }
+        Ok(())
+    }
+
+    /// A query parameter's value.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    /// The JSON body of an endpoint that reads one, given its `headers` and
+    /// `bytes`, or the `source` parameter when there is no body
+    /// (`RestRequest#contentOrSourceParam`), with Elasticsearch's errors:
+    /// 400 without either, 406 for a `Content-Type` it has no parser for
+    /// (this node parses JSON only, where Elasticsearch also reads YAML, CBOR
+    /// and Smile).
+    pub fn json_body(&self, headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, ServiceError> {
+        let (content, media_type) = if bytes.is_empty() {
+            let Some(source) = self.param("source") else {
+                return Err(ServiceError::Parse("request body or source parameter is required".to_string()));
+            };
+            let Some(media_type) = self.param("source_content_type") else {
+                return Err(ServiceError::IllegalState(
+                    "source and source_content_type parameters are required".to_string(),
+                ));
+            };
+            (source.as_bytes(), media_type.to_string())
+        } else {
+            let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+                return Err(ServiceError::ContentType("Content-Type header is missing".to_string()));
+            };
+            (bytes, String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if ![
+            "application/json",
+            "application/x-ndjson",
+            "application/vnd.elasticsearch+json",
+            "application/vnd.elasticsearch+x-ndjson",
+        ]
+        .contains(&essence.as_str())
+        {
+            return Err(ServiceError::ContentType(format!("Content-Type header [{media_type}] is not supported")));
+        }
+        serde_json::from_slice(content)
+            .map_err(|error| ServiceError::XContentParse(format!("[{}:{}] {error}", error.line(), error.column())))
+    }
+
+    /// Whether the answer is for people (`human`).
+    pub fn human(&self) -> bool {
+        self.params.get("human").is_some_and(|value| parse_bool(value).unwrap_or(false))
+    }
+
+    /// [`RestRequest::finish`] for an endpoint that reads a body: only the
+    /// parameters are checked.
+    pub fn finish_params(&self, endpoint_params: &[&str]) -> Result<(), ServiceError> {
+        // A body read from `source` consumed it.
+        let source: &[&str] = if self.has_body { &[] } else { &["source", "source_content_type"] };
+        let supported = || GLOBAL_PARAMS.iter().chain(endpoint_params).chain(source).copied();
         let unrecognized: Vec<(String, Vec<String>)> = self
             .params
             .keys()
@@ -105,9 +165,6 @@ impl RestRequest {
             .collect();
         if !unrecognized.is_empty() {
             return Err(ServiceError::UnrecognizedParameters { path: self.path(), unrecognized });
-        }
-        if self.has_body {
-            return Err(ServiceError::BodyNotSupported { method: self.method.clone(), path: self.path() });
         }
         Ok(())
     }
@@ -129,7 +186,7 @@ pub fn parse_refresh(refresh: Option<&str>) -> Result<(), ServiceError> {
 }
 
 /// `?pretty`, `?pretty=true` and `?pretty=false`; nothing else.
-fn parse_bool(value: &str) -> Result<bool, ServiceError> {
+pub fn parse_bool(value: &str) -> Result<bool, ServiceError> {
     match value {
         "" | "true" => Ok(true),
         "false" => Ok(false),

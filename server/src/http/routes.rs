@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 
 use crate::http::rest_controller::METHODS;
 
-/// One route: its method and the segments of its path template.
+/// One route: its operation, method and the segments of its path template.
 struct Route {
+    operation: String,
     method: String,
     segments: Vec<Segment>,
 }
@@ -26,17 +27,36 @@ pub struct Routes {
 
 impl Routes {
     /// The routes `describe` lists as (operation id, method, path template).
-    pub fn new(describe: fn() -> Vec<(String, String, String)>) -> Self {
+    pub const fn new(describe: fn() -> Vec<(String, String, String)>) -> Self {
         Routes { describe, routes: OnceLock::new() }
     }
 
     /// The methods of the routes matching `raw_path`, in Elasticsearch's
     /// order (`RestRequest.Method`); empty for an unknown path.
     pub fn methods_of(&self, raw_path: &str) -> Vec<&'static str> {
-        let routes = self.routes.get_or_init(|| {
+        let routes = self.routes();
+        let path = segments(raw_path);
+        METHODS
+            .into_iter()
+            .filter(|method| routes.iter().any(|route| route.method == *method && route.matches(&path)))
+            .collect()
+    }
+
+    /// The operation of the route for `method` and `path`, if there is one.
+    pub fn operation_of(&self, method: &str, path: &str) -> Option<&str> {
+        let path = segments(path);
+        self.routes()
+            .iter()
+            .find(|route| route.method == method && route.matches(&path))
+            .map(|route| route.operation.as_str())
+    }
+
+    fn routes(&self) -> &[Route] {
+        self.routes.get_or_init(|| {
             (self.describe)()
                 .into_iter()
-                .map(|(_, method, template)| Route {
+                .map(|(operation, method, template)| Route {
+                    operation,
                     method,
                     segments: segments(&template)
                         .into_iter()
@@ -47,13 +67,14 @@ impl Routes {
                         .collect(),
                 })
                 .collect()
-        });
-        let path = segments(raw_path);
-        METHODS
-            .into_iter()
-            .filter(|method| routes.iter().any(|route| route.method == *method && route.matches(&path)))
-            .collect()
+        })
     }
+}
+
+/// The HTTP API's routes.
+pub fn elasticsearch() -> &'static Routes {
+    static ROUTES: Routes = Routes::new(es_tokens_api::elasticsearch_routes);
+    &ROUTES
 }
 
 impl Route {
@@ -98,5 +119,7 @@ mod tests {
         assert_eq!(routes.methods_of("/a"), Vec::<&str>::new());
         assert_eq!(routes.methods_of("/a//"), Vec::<&str>::new(), "a trailing empty segment is no segment");
         assert_eq!(routes.methods_of("//b"), Vec::<&str>::new(), "an interior one is");
+        assert_eq!(routes.operation_of("PUT", "/a/{x}"), Some("put"));
+        assert_eq!(routes.operation_of("POST", "/a/b"), None);
     }
 }

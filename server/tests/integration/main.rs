@@ -12,6 +12,7 @@ mod common;
 mod contract_fuzz;
 mod examples;
 mod file_tokens;
+mod harness_apis;
 mod info;
 mod python_client;
 mod rest_controller;

@@ -102,6 +102,11 @@ enum HttpRouterEdges<Context: ServerContext> {
     VariableSingle(String, Box<HttpRouterNode<Context>>),
     /// Outgoing edge that consumes all remaining components.
     VariableRest(String, Box<HttpRouterNode<Context>>),
+    /// [es-tokens patch] Literal edges and a variable one together, as
+    /// Elasticsearch's `PathTrie` allows: a literal wins where the rest of
+    /// the path can be routed below it, the variable takes the segment
+    /// otherwise.
+    Mixed(BTreeMap<String, Box<HttpRouterNode<Context>>>, String, Box<HttpRouterNode<Context>>),
 }
 
 /// `PathSegment` represents a segment in a URI path when the router is being
@@ -223,6 +228,29 @@ impl<Context: ServerContext> HttpRouterNode<Context> {
     pub fn new() -> Self {
         HttpRouterNode { methods: BTreeMap::new(), edges: None }
     }
+
+    /// [es-tokens patch] Whether some route below this node takes the path
+    /// `rest`, whatever its method.
+    fn can_route(&self, rest: &[String]) -> bool {
+        let Some((segment, rest)) = rest.split_first() else {
+            return !self.methods.is_empty()
+                || matches!(self.edges, Some(HttpRouterEdges::VariableRest(..)));
+        };
+        match &self.edges {
+            None => false,
+            Some(HttpRouterEdges::Literals(edges)) => {
+                edges.get(segment).is_some_and(|node| node.can_route(rest))
+            }
+            Some(HttpRouterEdges::VariableSingle(_, node)) => {
+                node.can_route(rest)
+            }
+            Some(HttpRouterEdges::VariableRest(..)) => true,
+            Some(HttpRouterEdges::Mixed(edges, _, node)) => {
+                edges.get(segment).is_some_and(|node| node.can_route(rest))
+                    || node.can_route(rest)
+            }
+        }
+    }
 }
 
 impl<Context: ServerContext> HttpRouter<Context> {
@@ -253,6 +281,24 @@ impl<Context: ServerContext> HttpRouter<Context> {
 
             node = match segment {
                 PathSegment::Literal(lit) => {
+                    // [es-tokens patch] A literal next to a variable.
+                    if matches!(
+                        node.edges,
+                        Some(HttpRouterEdges::VariableSingle(..))
+                    ) {
+                        let Some(HttpRouterEdges::VariableSingle(
+                            varname,
+                            variable,
+                        )) = node.edges.take()
+                        else {
+                            unreachable!()
+                        };
+                        node.edges = Some(HttpRouterEdges::Mixed(
+                            BTreeMap::new(),
+                            varname,
+                            variable,
+                        ));
+                    }
                     let edges = node.edges.get_or_insert(
                         HttpRouterEdges::Literals(BTreeMap::new()),
                     );
@@ -261,8 +307,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
                         // the same node.  This could be supported (with some
                         // caveats about how matching would work), but it seems
                         // more likely to be a mistake.
-                        HttpRouterEdges::VariableSingle(varname, _)
-                        | HttpRouterEdges::VariableRest(varname, _) => {
+                        HttpRouterEdges::VariableRest(varname, _) => {
                             panic!(
                                 "URI path \"{}\": attempted to register route \
                                  for literal path segment \"{}\" when a route \
@@ -271,7 +316,9 @@ impl<Context: ServerContext> HttpRouter<Context> {
                                 path, lit, varname
                             );
                         }
-                        HttpRouterEdges::Literals(literals) => literals
+                        HttpRouterEdges::VariableSingle(..) => unreachable!(),
+                        HttpRouterEdges::Literals(literals)
+                        | HttpRouterEdges::Mixed(literals, ..) => literals
                             .entry(lit)
                             .or_insert_with(|| Box::new(HttpRouterNode::new())),
                     }
@@ -279,6 +326,20 @@ impl<Context: ServerContext> HttpRouter<Context> {
 
                 PathSegment::VarnameSegment(new_varname) => {
                     insert_var(&path, &mut varnames, &new_varname);
+
+                    // [es-tokens patch] A variable next to literals.
+                    if matches!(node.edges, Some(HttpRouterEdges::Literals(_))) {
+                        let Some(HttpRouterEdges::Literals(literals)) =
+                            node.edges.take()
+                        else {
+                            unreachable!()
+                        };
+                        node.edges = Some(HttpRouterEdges::Mixed(
+                            literals,
+                            new_varname.clone(),
+                            Box::new(HttpRouterNode::new()),
+                        ));
+                    }
 
                     let edges = node.edges.get_or_insert(
                         HttpRouterEdges::VariableSingle(
@@ -289,13 +350,19 @@ impl<Context: ServerContext> HttpRouter<Context> {
                     match edges {
                         // See the analogous check above about combining literal
                         // and variable path segments from the same resource.
-                        HttpRouterEdges::Literals(_) => panic!(
-                            "URI path \"{}\": attempted to register route for \
-                             variable path segment (variable name: \"{}\") \
-                             when a route already exists for a literal path \
-                             segment",
-                            path, new_varname
-                        ),
+                        HttpRouterEdges::Literals(_) => unreachable!(),
+                        HttpRouterEdges::Mixed(_, varname, variable) => {
+                            if *new_varname != *varname {
+                                panic!(
+                                    "URI path \"{}\": attempted to use \
+                                     variable name \"{}\", but a different \
+                                     name (\"{}\") has already been used for \
+                                     this",
+                                    path, new_varname, varname
+                                );
+                            }
+                            variable
+                        }
 
                         HttpRouterEdges::VariableRest(varname, _) => panic!(
                             "URI path \"{}\": attempted to register route for \
@@ -361,6 +428,13 @@ impl<Context: ServerContext> HttpRouter<Context> {
                              variable path regex (variable name: \"{}\") when \
                              a route already exists for a segment {}",
                             path, new_varname, varname,
+                        ),
+                        HttpRouterEdges::Mixed(..) => panic!(
+                            "URI path \"{}\": attempted to register route for \
+                             variable path regex (variable name: \"{}\") when \
+                             routes already exist for literal and variable \
+                             segments",
+                            path, new_varname,
                         ),
 
                         HttpRouterEdges::VariableRest(varname, node) => {
@@ -485,6 +559,24 @@ impl<Context: ServerContext> HttpRouter<Context> {
 
                 Some(HttpRouterEdges::Literals(edges)) => {
                     edges.get(&segment_string)
+                }
+                Some(HttpRouterEdges::Mixed(edges, varname, variable)) => {
+                    let rest: Vec<String> = all_segments.clone().collect();
+                    match edges
+                        .get(&segment_string)
+                        .filter(|literal| literal.can_route(&rest))
+                    {
+                        Some(literal) => Some(literal),
+                        None => {
+                            variables.insert(
+                                varname.clone(),
+                                VariableValue::String(captured(
+                                    segment_string,
+                                )),
+                            );
+                            Some(variable)
+                        }
+                    }
                 }
                 Some(HttpRouterEdges::VariableSingle(varname, node)) => {
                     variables.insert(
@@ -698,6 +790,14 @@ impl<'a, Context: ServerContext> HttpRouterIter<'a, Context> {
                     node,
                 )))
             }
+            Some(HttpRouterEdges::Mixed(map, varname, node)) => Box::new(
+                map.iter()
+                    .map(|(s, node)| (PathSegment::Literal(s.clone()), node))
+                    .chain(std::iter::once((
+                        PathSegment::VarnameSegment(varname.clone()),
+                        node,
+                    ))),
+            ),
             None => Box::new(std::iter::empty()),
         }
     }

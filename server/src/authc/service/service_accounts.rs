@@ -28,6 +28,11 @@ impl ServiceAccount {
         self.principal.split_once('/').expect("principals are namespace/service")
     }
 
+    /// The descriptor's cluster privileges, resolved.
+    pub fn cluster_privileges(&self) -> &[ClusterPrivilege] {
+        &self.cluster
+    }
+
     /// Whether the account may perform `action`.
     pub fn grants(&self, action: &str) -> bool {
         self.cluster.iter().any(|privilege| privilege.grants(action))

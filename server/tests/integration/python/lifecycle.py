@@ -111,6 +111,45 @@ def main():
     assert es.ping() is True
     ok()
 
+    # --- What harnesses call first ----------------------------------------
+    step("cluster.health(wait_for_status='yellow')")
+    health = es.cluster.health(wait_for_status="yellow", timeout="10s")
+    assert health.meta.status == 200, health.meta
+    assert health.body["status"] == "green" and health.body["timed_out"] is False, health.body
+    assert health.body["number_of_nodes"] == 1, health.body
+    ok(repr(health.body))
+
+    step("cluster.health(wait_for_nodes='>=2', timeout='0s') -> 408, not an error")
+    timed_out = es.options(ignore_status=408).cluster.health(wait_for_nodes=">=2", timeout="0s")
+    assert timed_out.meta.status == 408 and timed_out.body["timed_out"] is True, (timed_out.meta, timed_out.body)
+    ok()
+
+    step("capabilities(method='GET', path='/_cluster/health')")
+    capabilities = es.perform_request(
+        "GET", "/_capabilities", params={"method": "GET", "path": "/_cluster/health"}
+    ).body
+    assert capabilities["supported"] is True and capabilities["_nodes"]["total"] == 1, capabilities
+    ok(repr(capabilities))
+
+    step("security.has_privileges(cluster=['monitor', 'manage_security'])")
+    privileges = es.security.has_privileges(cluster=["monitor", "manage_security"]).body
+    assert privileges["username"] == "elastic" and privileges["has_all_requested"] is True, privileges
+    assert privileges["cluster"] == {"monitor": True, "manage_security": True}, privileges
+    ok(repr(privileges))
+
+    step("an API this node does not have -> BadRequestError (still Elasticsearch)")
+    error = expect_error(BadRequestError, 400, None, lambda: es.indices.get(index="logs"))
+    assert error.body == {"error": "no handler found for uri [/logs] and method [GET]"}, error.body
+
+    step("options(opaque_id=...) is echoed, on errors too")
+    tagged = es.options(opaque_id="py-harness-1")
+    assert tagged.info().meta.headers.get("x-opaque-id") == "py-harness-1"
+    error = expect_error(
+        BadRequestError, 400, None, lambda: tagged.indices.get(index="logs")
+    )
+    assert error.meta.headers.get("x-opaque-id") == "py-harness-1", error.meta.headers
+    ok()
+
     # --- Service accounts -------------------------------------------------
     step("security.get_service_accounts()")
     accounts = es.security.get_service_accounts().body

@@ -1,0 +1,233 @@
+//! Whether the caller holds the privileges it names
+//! (`TransportHasPrivilegesAction`): the body is read as
+//! `RoleDescriptor.parsePrivilegesToCheck` reads it, with its errors.
+
+use es_tokens_types::HasPrivilegesResponse;
+use serde_json::Value;
+
+use crate::authc::authentication::Authentication;
+use crate::authz::privilege_check::{self, ApplicationCheck, IndexCheck, PrivilegesToCheck};
+use crate::error::ServiceError;
+use crate::node::NodeContext;
+
+/// The action's name, which its privilege is checked against when the path
+/// names another user.
+pub const NAME: &str = "cluster:admin/xpack/security/user/has_privileges";
+
+/// The body's JSON token as Jackson names it, for the parse errors.
+fn token(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "VALUE_NULL",
+        Value::Bool(true) => "VALUE_TRUE",
+        Value::Bool(false) => "VALUE_FALSE",
+        Value::Number(number) if number.is_f64() => "VALUE_NUMBER_FLOAT",
+        Value::Number(_) => "VALUE_NUMBER_INT",
+        Value::String(_) => "VALUE_STRING",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+/// Reads the body as `RoleDescriptor.parsePrivilegesToCheck` does, for
+/// `username`.
+pub fn parse(username: &str, body: &Value) -> Result<PrivilegesToCheck, ServiceError> {
+    let description = format!("{username}/has_privileges");
+    let check =
+        |message: String| ServiceError::Parse(format!("failed to parse privileges check [{description}]. {message}"));
+    let Value::Object(fields) = body else {
+        return Err(check(format!("expected an object but found [{}] instead", token(body))));
+    };
+    let mut cluster = None;
+    let mut index = None;
+    let mut application = None;
+    for (field, value) in fields {
+        match field.as_str() {
+            "cluster" => cluster = Some(strings(value, "cluster", &check)?),
+            "index" => index = Some(index_checks(&description, value)?),
+            "application" | "applications" => application = Some(application_checks(&description, value)?),
+            other => return Err(check(format!("unexpected field [{other}]"))),
+        }
+    }
+    if cluster.is_none() && index.is_none() && application.is_none() {
+        return Err(check("All privilege fields [cluster,index,applications] are missing".to_string()));
+    }
+    let check = PrivilegesToCheck {
+        cluster: cluster.unwrap_or_default(),
+        index: index.unwrap_or_default(),
+        application: application.unwrap_or_default(),
+    };
+    if check.cluster.is_empty() && check.index.is_empty() && check.application.is_empty() {
+        return Err(ServiceError::ValidationFailed(vec!["must specify at least one privilege".to_string()]));
+    }
+    Ok(check)
+}
+
+fn strings(value: &Value, field: &str, error: &dyn Fn(String) -> ServiceError) -> Result<Vec<String>, ServiceError> {
+    let mismatch = || {
+        error(format!("expected field [{field}] value to be an array of strings, but found [{}] instead", token(value)))
+    };
+    match value {
+        Value::Array(items) => {
+            items.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(mismatch)).collect()
+        }
+        _ => Err(mismatch()),
+    }
+}
+
+fn index_checks(description: &str, value: &Value) -> Result<Vec<IndexCheck>, ServiceError> {
+    let error = |message: String| {
+        ServiceError::Parse(format!("failed to parse indices privileges for role [{description}]. {message}"))
+    };
+    let Value::Array(entries) = value else {
+        return Err(error(format!(
+            "expected field [index] value to be an array, but found [{}] instead",
+            token(value)
+        )));
+    };
+    let mut checks = Vec::new();
+    for entry in entries {
+        let Value::Object(fields) = entry else {
+            return Err(error(format!(
+                "expected field [index] value to be an array of objects, but found an array element of type [{}]",
+                token(entry)
+            )));
+        };
+        let mut names = None;
+        let mut privileges = None;
+        let mut allow_restricted_indices = false;
+        for (field, value) in fields {
+            match field.as_str() {
+                "names" => {
+                    let list = match value {
+                        Value::String(name) => vec![name.clone()],
+                        _ => strings(value, "names", &error)?,
+                    };
+                    if list.is_empty() {
+                        return Err(error("[names] cannot be an empty array".to_string()));
+                    }
+                    names = Some(list);
+                }
+                "privileges" => privileges = Some(strings(value, "privileges", &error)?),
+                "allow_restricted_indices" => {
+                    allow_restricted_indices = value.as_bool().ok_or_else(|| {
+                        error(format!(
+                            "expected field [allow_restricted_indices] value to be a boolean, but found [{}] instead",
+                            token(value)
+                        ))
+                    })?;
+                }
+                "field_security" | "query" => {
+                    return Err(ServiceError::Parse(format!(
+                        "Field [{field}] is not supported in a has_privileges request"
+                    )));
+                }
+                other => return Err(error(format!("couldn't parse indices privileges. unexpected field [{other}]"))),
+            }
+        }
+        let names = names.ok_or_else(|| error("missing required [names] field".to_string()))?;
+        let privileges = privileges.ok_or_else(|| error("missing required [privileges] field".to_string()))?;
+        checks.push(IndexCheck { names, privileges, allow_restricted_indices });
+    }
+    Ok(checks)
+}
+
+fn application_checks(description: &str, value: &Value) -> Result<Vec<ApplicationCheck>, ServiceError> {
+    let error = |message: String| {
+        ServiceError::Parse(format!("failed to parse application privileges for role [{description}]. {message}"))
+    };
+    let Value::Array(entries) = value else {
+        return Err(error(format!(
+            "expected field [application] value to be an array, but found [{}] instead",
+            token(value)
+        )));
+    };
+    let mut checks = Vec::new();
+    for entry in entries {
+        let Value::Object(fields) = entry else {
+            return Err(error(format!("expected an object but found [{}] instead", token(entry))));
+        };
+        let mut application = None;
+        let mut privileges = None;
+        let mut resources = None;
+        for (field, value) in fields {
+            match field.as_str() {
+                "application" => {
+                    application = Some(value.as_str().map(str::to_string).ok_or_else(|| {
+                        error(format!(
+                            "expected field [application] value to be a string, but found [{}] instead",
+                            token(value)
+                        ))
+                    })?);
+                }
+                "privileges" => privileges = Some(strings(value, "privileges", &error)?),
+                "resources" => resources = Some(strings(value, "resources", &error)?),
+                other => return Err(error(format!("unexpected field [{other}]"))),
+            }
+        }
+        let missing = |field: &str| error(format!("missing required [{field}] field"));
+        checks.push(ApplicationCheck {
+            application: application.ok_or_else(|| missing("application"))?,
+            privileges: privileges.ok_or_else(|| missing("privileges"))?,
+            resources: resources.ok_or_else(|| missing("resources"))?,
+        });
+    }
+    Ok(checks)
+}
+
+/// Checks `request` for `caller`. `named` is the user the path names, which
+/// must be the caller.
+pub fn execute(
+    node: &NodeContext,
+    caller: &Authentication,
+    named: Option<&str>,
+    request: &PrivilegesToCheck,
+) -> Result<HasPrivilegesResponse, ServiceError> {
+    if named.is_some_and(|named| named != caller.principal()) {
+        return Err(ServiceError::InvalidParameter(
+            "users may only check the privileges of their own account".to_string(),
+        ));
+    }
+    privilege_check::check(caller.principal(), &node.security.permissions(caller), request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn error(body: Value) -> String {
+        parse("u", &body).err().unwrap().to_string()
+    }
+
+    #[test]
+    fn elasticsearchs_parse_errors() {
+        assert_eq!(
+            error(json!([])),
+            "failed to parse privileges check [u/has_privileges]. expected an object but found [START_ARRAY] instead"
+        );
+        assert_eq!(
+            error(json!({"clusters": []})),
+            "failed to parse privileges check [u/has_privileges]. unexpected field [clusters]"
+        );
+        assert_eq!(
+            error(json!({})),
+            "failed to parse privileges check [u/has_privileges]. All privilege fields [cluster,index,applications] are missing"
+        );
+        assert_eq!(error(json!({"cluster": []})), "Validation Failed: 1: must specify at least one privilege;");
+        assert_eq!(
+            error(json!({"index": [{"names": [], "privileges": ["read"]}]})),
+            "failed to parse indices privileges for role [u/has_privileges]. [names] cannot be an empty array"
+        );
+        assert_eq!(
+            error(json!({"index": [{"names": "a", "privileges": ["read"], "query": "{}"}]})),
+            "Field [query] is not supported in a has_privileges request"
+        );
+    }
+
+    #[test]
+    fn names_may_be_one_string() {
+        let check =
+            parse("u", &json!({"index": [{"names": "logs", "privileges": ["read"]}], "applications": []})).unwrap();
+        assert_eq!(check.index[0].names, ["logs"]);
+    }
+}
