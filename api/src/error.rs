@@ -102,7 +102,13 @@ impl std::error::Error for EsError {}
 impl From<HttpError> for EsError {
     fn from(error: HttpError) -> Self {
         let kind = if error.status_code.is_client_error() { "illegal_argument_exception" } else { "exception" };
-        EsError::new(error.status_code, ErrorCause::new(kind, error.external_message))
+        // dropshot answers a body over its limit with 400; it is a 413.
+        let status = if error.external_message.starts_with("request body exceeded maximum size") {
+            ErrorStatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            error.status_code
+        };
+        EsError::new(status, ErrorCause::new(kind, error.external_message))
     }
 }
 

@@ -433,7 +433,7 @@ pub const CONTRACT: Contract = {
     const READ: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden];
     const CREATE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, Conflict, Internal, Unavailable];
     const HEALTH: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, TimedOut];
-    const HAS_PRIVILEGES: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NotAcceptable];
+    const HAS_PRIVILEGES: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NotAcceptable, PayloadTooLarge];
     Contract {
         operations: &[
             Operation {

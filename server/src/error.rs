@@ -95,6 +95,14 @@ pub enum ServiceError {
     /// A `wait_for_active_shards` that is neither `all` nor a number.
     #[error("cannot parse ActiveShardCount[{0}]")]
     ActiveShardCount(String),
+    /// A query string Elasticsearch cannot decode (`BadParameterException`
+    /// around the decoder's message).
+    #[error("java.lang.IllegalArgumentException: {0}")]
+    BadParameter(String),
+    /// Input the HTTP server refused before any handler read it (an
+    /// extractor of dropshot's), with its status and words.
+    #[error("{message}")]
+    RefusedInput { status: u16, message: String },
     /// A number that does not parse (Java's `NumberFormatException`).
     #[error("For input string: \"{0}\"")]
     NumberFormat(String),

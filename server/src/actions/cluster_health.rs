@@ -175,7 +175,9 @@ impl HealthRequest {
 /// Whether a cluster of `nodes` nodes meets `expression`
 /// (`TransportClusterHealthAction.prepareResponse`).
 fn nodes_meet(expression: &str, nodes: u32) -> Result<bool, ServiceError> {
-    let number = |text: &str| text.parse::<i64>().map_err(|_| ServiceError::NumberFormat(text.to_string()));
+    // `Integer.parseInt`: a 32-bit number.
+    let number =
+        |text: &str| text.parse::<i32>().map(i64::from).map_err(|_| ServiceError::NumberFormat(text.to_string()));
     let nodes = i64::from(nodes);
     // `ge(N)` and the like drop the last character, whatever it is.
     let inner = |expression: &str| expression.get(3..expression.len().saturating_sub(1)).unwrap_or("").to_string();

@@ -95,18 +95,28 @@ fn index_checks(description: &str, value: &Value) -> Result<Vec<IndexCheck>, Ser
         let mut names = None;
         let mut privileges = None;
         let mut allow_restricted_indices = false;
+        let mut query = false;
+        let mut field_security = false;
         for (field, value) in fields {
             match field.as_str() {
                 "names" => {
                     let list = match value {
                         Value::String(name) => vec![name.clone()],
-                        _ => strings(value, "names", &error)?,
+                        Value::Array(_) => strings(value, "names", &error)?,
+                        _ => {
+                            return Err(error(format!(
+                                "expected field [names] value to be a string or an array of strings, but found [{}] instead",
+                                token(value)
+                            )));
+                        }
                     };
                     if list.is_empty() {
                         return Err(error("[names] cannot be an empty array".to_string()));
                     }
                     names = Some(list);
                 }
+                // null is as if the field were missing.
+                "privileges" if value.is_null() => privileges = None,
                 "privileges" => privileges = Some(strings(value, "privileges", &error)?),
                 "allow_restricted_indices" => {
                     allow_restricted_indices = value.as_bool().ok_or_else(|| {
@@ -116,16 +126,36 @@ fn index_checks(description: &str, value: &Value) -> Result<Vec<IndexCheck>, Ser
                         ))
                     })?;
                 }
-                "field_security" | "query" => {
-                    return Err(ServiceError::Parse(format!(
-                        "Field [{field}] is not supported in a has_privileges request"
-                    )));
+                // Read like a role's, refused below if it restricts anything.
+                "query" => match value {
+                    Value::Null => {}
+                    Value::String(text) => query |= !text.is_empty(),
+                    Value::Object(_) => query = true,
+                    _ => {
+                        return Err(error(format!(
+                            "expected field [query] value to be null, a string, an array, or an object, but found [{}] instead",
+                            token(value)
+                        )));
+                    }
+                },
+                "field_security" => {
+                    let all_fields = value.get("grant").is_some_and(|grant| grant == &serde_json::json!(["*"]))
+                        && value.get("except").is_none_or(|except| except == &serde_json::json!([]));
+                    field_security |= !all_fields;
                 }
-                other => return Err(error(format!("couldn't parse indices privileges. unexpected field [{other}]"))),
+                "transient_metadata" => {}
+                other => return Err(error(format!("unexpected field [{other}]"))),
             }
         }
         let names = names.ok_or_else(|| error("missing required [names] field".to_string()))?;
         let privileges = privileges.ok_or_else(|| error("missing required [privileges] field".to_string()))?;
+        for (restricts, field) in [(query, "query"), (field_security, "field_security")] {
+            if restricts {
+                return Err(ServiceError::InvalidParameter(format!(
+                    "Field [{field}] is not supported in a has_privileges request"
+                )));
+            }
+        }
         checks.push(IndexCheck { names, privileges, allow_restricted_indices });
     }
     Ok(checks)
@@ -222,6 +252,22 @@ mod tests {
             error(json!({"index": [{"names": "a", "privileges": ["read"], "query": "{}"}]})),
             "Field [query] is not supported in a has_privileges request"
         );
+        assert_eq!(
+            error(json!({"index": [{"names": "a", "query": {"match_all": {}}}]})),
+            "failed to parse indices privileges for role [u/has_privileges]. missing required [privileges] field"
+        );
+        assert_eq!(
+            error(json!({"index": [{"names": 1, "privileges": ["read"]}]})),
+            "failed to parse indices privileges for role [u/has_privileges]. expected field [names] value to be a string \
+             or an array of strings, but found [VALUE_NUMBER_INT] instead"
+        );
+        assert_eq!(
+            error(json!({"index": [{"names": "a", "privileges": ["read"], "x": 1}]})),
+            "failed to parse indices privileges for role [u/has_privileges]. unexpected field [x]"
+        );
+        let lenient =
+            json!({"index": [{"names": "a", "privileges": ["read"], "query": "", "field_security": {"grant": ["*"]}}]});
+        assert!(parse("u", &lenient).is_ok());
     }
 
     #[test]

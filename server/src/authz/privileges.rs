@@ -111,7 +111,8 @@ impl ClusterPrivilege {
     /// `requested` grants is one this grants (`Role#grants(ClusterPrivilege)`).
     /// Patterns are compared as patterns: `cluster:admin/*` covers
     /// `cluster:admin/xpack/*`. A named privilege outside this node's actions
-    /// is covered by itself, `all`, and `manage` unless it is a security one.
+    /// is covered by itself, `all`, and `manage` unless it is a security one
+    /// (then `manage_security`); `none` by every privilege.
     pub fn implies(&self, requested: &ClusterPrivilege) -> bool {
         if self == requested {
             return true;
@@ -123,10 +124,14 @@ impl ClusterPrivilege {
                     && named.includes.iter().all(|pattern| !self.excludes_any_of(pattern))
             }
             ClusterPrivilege::Action(pattern) => covered(pattern) && !self.excludes_any_of(pattern),
+            // `none` grants nothing, which every privilege covers.
+            ClusterPrivilege::Other("none") => true,
             ClusterPrivilege::Other(name) => match self {
                 ClusterPrivilege::Named(held) if held.name == "all" => true,
                 ClusterPrivilege::Named(held) if held.name == "manage" => !SECURITY_OTHERS.contains(name),
-                ClusterPrivilege::Named(held) if held.name == "manage_security" => SECURITY_OTHERS.contains(name),
+                ClusterPrivilege::Named(held) if held.name == "manage_security" => {
+                    SECURITY_OTHERS.contains(name) && *name != "delegate_pki"
+                }
                 _ => false,
             },
         }
@@ -144,8 +149,10 @@ impl ClusterPrivilege {
 }
 
 /// Named privileges outside this node's actions that grant security
-/// actions, which `manage` excludes and `manage_security` covers.
+/// actions, which `manage` excludes and `manage_security` covers, but for
+/// `delegate_pki`, which `manage_security` excludes too.
 const SECURITY_OTHERS: &[&str] = &[
+    "delegate_pki",
     "grant_api_key",
     "manage_api_key",
     "manage_own_api_key",
@@ -284,6 +291,10 @@ mod tests {
         assert!(implies("monitor", "cluster:monitor/health"));
         assert!(!implies("cluster:monitor/health", "monitor"));
         assert!(implies("read_ilm", "read_ilm"));
+        assert!(implies("monitor", "none"));
+        assert!(!implies("manage", "delegate_pki"));
+        assert!(!implies("manage_security", "delegate_pki"));
+        assert!(implies("all", "delegate_pki"));
         assert!(!implies("read_ilm", "manage_ilm"));
     }
 

@@ -87,6 +87,15 @@ impl From<ServiceError> for EsError {
             ServiceError::Parse(_) => {
                 EsError::new(ErrorStatusCode::BAD_REQUEST, ErrorCause::new("parse_exception", error.to_string()))
             }
+            ServiceError::BadParameter(message) => {
+                let mut cause = ErrorCause::new("bad_parameter_exception", error.to_string());
+                cause.caused_by = Some(Box::new(ErrorCause::new("illegal_argument_exception", message.clone())));
+                EsError::new(ErrorStatusCode::BAD_REQUEST, cause)
+            }
+            ServiceError::RefusedInput { status, .. } => EsError::new(
+                ErrorStatusCode::from_u16(*status).unwrap_or(ErrorStatusCode::BAD_REQUEST),
+                ErrorCause::new("illegal_argument_exception", error.to_string()),
+            ),
             ServiceError::XContentParse(_) => EsError::new(
                 ErrorStatusCode::BAD_REQUEST,
                 ErrorCause::new("x_content_parse_exception", error.to_string()),

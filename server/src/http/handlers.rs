@@ -364,10 +364,11 @@ async fn check_privileges(
 ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
     let node = rqctx.context();
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
-        let body = request.json_body(rqctx.request.headers(), body.as_bytes())?;
-        request.finish_params(&[])?;
+        let (body, source_params) = request.json_body(rqctx.request.headers(), body.as_bytes())?;
         let username = user.as_deref().unwrap_or(caller.principal());
         let check = has_privileges::parse(username, &body)?;
+        // Elasticsearch checks the parameters once the body is parsed.
+        request.finish_params(source_params)?;
         if user.as_deref().is_some_and(|user| user != caller.principal()) {
             node.security.authorize(&caller, has_privileges::NAME)?;
         }

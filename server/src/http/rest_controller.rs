@@ -9,8 +9,8 @@
 //! Authentication comes first, as Elasticsearch authenticates a request
 //! before routing it: a refusal made here is sent only to an authenticated
 //! caller, others get the 401. `OPTIONS` is not authenticated (CORS
-//! preflights carry no credentials), nor is a method Elasticsearch does not
-//! know.
+//! preflights carry no credentials), nor is a body over the limit, which
+//! Netty's aggregator refuses in front of Elasticsearch's REST layer.
 
 use std::sync::Arc;
 
@@ -21,6 +21,7 @@ use http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderNam
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::json;
 
+use crate::error::ServiceError;
 use crate::http::routes::Routes;
 use crate::node::NodeContext;
 
@@ -84,22 +85,24 @@ impl RestController {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let raw_path = uri.path();
-        if !METHODS.contains(&method.as_str()) {
-            return self.method_not_allowed(raw_path, format!("Unexpected http method: {method}"));
-        }
         if method == Method::OPTIONS {
             return self.options(raw_path);
+        }
+        if declared_length(request.headers()).is_some_and(|length| length > self.max_content_length) {
+            return too_large();
         }
         let mut authorization = HeaderMap::new();
         if let Some(value) = request.headers().get(AUTHORIZATION) {
             authorization.insert(AUTHORIZATION, value.clone());
         }
+        let unknown_method = !METHODS.contains(&method.as_str());
         let head = RequestHead { method, uri, authorization };
-        if declared_length(request.headers()).is_some_and(|length| length > self.max_content_length) {
-            return too_large();
+        if unknown_method {
+            let message = format!("Unexpected http method: {}", head.method);
+            return self.refuse(node, &head, Refusal::MethodNotAllowed(message)).await;
         }
         if let Some(error) = header_error(request.headers()).or_else(|| encoding_error(&head.uri)) {
-            return self.refuse(node, &head, Refusal::Error(error)).await;
+            return self.refuse(node, &head, Refusal::Error(EsError::from(error))).await;
         }
         match next.run(request).await {
             Ok(response) => response,
@@ -116,7 +119,13 @@ impl RestController {
                 uri_text(&head.uri),
                 head.method
             )),
-            status if status.is_client_error() => Refusal::Error(EsError::illegal_argument(error.external_message)),
+            // dropshot's limit on bodies it reads (chunked ones have no
+            // length to check beforehand).
+            _ if error.external_message.starts_with("request body exceeded maximum size") => Refusal::TooLarge,
+            status if status.is_client_error() => Refusal::Error(EsError::from(ServiceError::RefusedInput {
+                status: status.as_u16(),
+                message: error.external_message,
+            })),
             _ => {
                 tracing::error!(error = %error.internal_message, "the HTTP server failed a request");
                 Refusal::Error(EsError::from(error))
@@ -126,6 +135,9 @@ impl RestController {
 
     /// `refusal`, sent once the caller authenticated; the 401 otherwise.
     async fn refuse(&self, node: &NodeContext, head: &RequestHead, refusal: Refusal) -> Response<Body> {
+        if let Refusal::TooLarge = refusal {
+            return too_large();
+        }
         if let Err(error) = node.security.authenticate(&head.authorization, &head.uri).await {
             return render(EsError::from(error));
         }
@@ -136,6 +148,7 @@ impl RestController {
             ),
             Refusal::MethodNotAllowed(message) => self.method_not_allowed(head.uri.path(), message),
             Refusal::Error(error) => render(error),
+            Refusal::TooLarge => too_large(),
         }
     }
 
@@ -176,6 +189,8 @@ enum Refusal {
     MethodNotAllowed(String),
     /// An Elasticsearch error.
     Error(EsError),
+    /// A body over the limit.
+    TooLarge,
 }
 
 /// The URI as Elasticsearch's messages show it: raw, with the query string.
@@ -205,18 +220,18 @@ fn too_large() -> Response<Body> {
 
 /// Headers Elasticsearch takes once per request, sent with different values
 /// (`ActionModule`'s single-valued request headers).
-fn header_error(headers: &HeaderMap) -> Option<EsError> {
+fn header_error(headers: &HeaderMap) -> Option<ServiceError> {
     let mut values = headers.get_all(X_OPAQUE_ID).iter();
     let first = values.next()?;
     values
         .any(|other| other != first)
-        .then(|| EsError::illegal_argument("multiple values for single-valued header [X-Opaque-Id].".to_string()))
+        .then(|| ServiceError::InvalidParameter("multiple values for single-valued header [X-Opaque-Id].".to_string()))
 }
 
 /// Elasticsearch's error for a percent-escape it cannot decode: in the query
 /// string a `bad_parameter_exception`, in the path an
 /// `illegal_argument_exception` (`RestUtils.decodeComponent`).
-fn encoding_error(uri: &http::Uri) -> Option<EsError> {
+fn encoding_error(uri: &http::Uri) -> Option<ServiceError> {
     // Each name and value is decoded on its own (`RestUtils.decodeQueryString`).
     let components =
         uri.query().into_iter().flat_map(|query| query.split('&')).flat_map(|pair| match pair.split_once('=') {
@@ -224,14 +239,9 @@ fn encoding_error(uri: &http::Uri) -> Option<EsError> {
             None => [pair, ""],
         });
     if let Some(message) = components.map(check_escapes).find_map(Result::err) {
-        let mut cause = es_tokens_types::ErrorCause::new(
-            "bad_parameter_exception",
-            format!("java.lang.IllegalArgumentException: {message}"),
-        );
-        cause.caused_by = Some(Box::new(es_tokens_types::ErrorCause::new("illegal_argument_exception", message)));
-        return Some(EsError::new(dropshot::ErrorStatusCode::BAD_REQUEST, cause));
+        return Some(ServiceError::BadParameter(message));
     }
-    check_escapes(uri.path()).err().map(EsError::illegal_argument)
+    check_escapes(uri.path()).err().map(ServiceError::InvalidParameter)
 }
 
 /// Whether every `%` of `text` starts a valid escape, with

@@ -111,7 +111,13 @@ impl RestRequest {
     /// 400 without either, 406 for a `Content-Type` it has no parser for
     /// (this node parses JSON only, where Elasticsearch also reads YAML, CBOR
     /// and Smile).
-    pub fn json_body(&self, headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, ServiceError> {
+    /// The parameters it read the body from, if it did, come back with it:
+    /// the endpoint takes them.
+    pub fn json_body(
+        &self,
+        headers: &http::HeaderMap,
+        bytes: &[u8],
+    ) -> Result<(serde_json::Value, &'static [&'static str]), ServiceError> {
         let (content, media_type) = if bytes.is_empty() {
             let Some(source) = self.param("source") else {
                 return Err(ServiceError::Parse("request body or source parameter is required".to_string()));
@@ -139,8 +145,10 @@ impl RestRequest {
         {
             return Err(ServiceError::ContentType(format!("Content-Type header [{media_type}] is not supported")));
         }
-        serde_json::from_slice(content)
-            .map_err(|error| ServiceError::XContentParse(format!("[{}:{}] {error}", error.line(), error.column())))
+        let value = serde_json::from_slice(content)
+            .map_err(|error| ServiceError::XContentParse(format!("[{}:{}] {error}", error.line(), error.column())))?;
+        let consumed: &[&str] = if bytes.is_empty() { &["source", "source_content_type"] } else { &[] };
+        Ok((value, consumed))
     }
 
     /// Whether the answer is for people (`human`).
@@ -151,9 +159,7 @@ impl RestRequest {
     /// [`RestRequest::finish`] for an endpoint that reads a body: only the
     /// parameters are checked.
     pub fn finish_params(&self, endpoint_params: &[&str]) -> Result<(), ServiceError> {
-        // A body read from `source` consumed it.
-        let source: &[&str] = if self.has_body { &[] } else { &["source", "source_content_type"] };
-        let supported = || GLOBAL_PARAMS.iter().chain(endpoint_params).chain(source).copied();
+        let supported = || GLOBAL_PARAMS.iter().chain(endpoint_params).copied();
         let unrecognized: Vec<(String, Vec<String>)> = self
             .params
             .keys()

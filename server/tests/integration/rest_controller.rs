@@ -164,6 +164,31 @@ async fn a_body_over_the_content_length_limit_is_a_413() {
     let response = raw_request(node.addr(), &request).await;
     assert_eq!(response.status, 413);
     assert_eq!(response.body, "");
+    // A chunked body has no length to check first: the limit stops it.
+    let request = format!(
+        "POST /_security/user/_has_privileges HTTP/1.1\r\nHost: x\r\n{}Content-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n11\r\n{body}\r\n0\r\n\r\n",
+        elastic_header_line(),
+    );
+    let chunked = raw_request(node.addr(), &request).await;
+    assert_eq!(chunked.status, 413, "{}", chunked.body);
+    assert!(chunked.body.contains("request body exceeded maximum size of 16 bytes"), "{}", chunked.body);
+}
+
+#[tokio::test]
+async fn only_endpoints_that_read_a_body_take_source() {
+    let node = TestNode::start(&[]).await;
+    let response = send(&node, "GET", "/_security/_authenticate?source=x", "").await;
+    assert_eq!(response.status, 400);
+    assert!(response.body.contains("contains unrecognized parameter: [source]"), "{}", response.body);
+}
+
+#[tokio::test]
+async fn an_unknown_method_is_refused_only_to_authenticated_callers() {
+    let node = TestNode::start(&[]).await;
+    let anonymous = raw_request(node.addr(), "FOO / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(anonymous.header("allow"), None);
 }
 
 /// Sends `GET /` on `stream`, as `elastic`, and reads one whole answer.

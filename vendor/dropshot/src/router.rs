@@ -561,10 +561,10 @@ impl<Context: ServerContext> HttpRouter<Context> {
                     edges.get(&segment_string)
                 }
                 Some(HttpRouterEdges::Mixed(edges, varname, variable)) => {
-                    let rest: Vec<String> = all_segments.clone().collect();
+                    let rest = all_segments.as_slice();
                     match edges
                         .get(&segment_string)
-                        .filter(|literal| literal.can_route(&rest))
+                        .filter(|literal| literal.can_route(rest))
                     {
                         Some(literal) => Some(literal),
                         None => {
