@@ -88,7 +88,7 @@ pub struct Security {
 
 /// Gives `elastic` a password if the index has none, and shows a generated
 /// one on the console.
-async fn set_up_elastic(realm: &ReservedRealm) -> Result<(), StoreError> {
+async fn set_up_elastic(realm: &Arc<ReservedRealm>) -> Result<(), StoreError> {
     if let Bootstrap::Generated(password) = realm.ensure_elastic_password().await? {
         announce_generated_password(&password);
     }
@@ -246,6 +246,9 @@ impl Security {
     /// Takes the node out of the security index's registry, once it no
     /// longer serves.
     pub async fn stop(&self) {
+        // A node stopped right after it started still stores elastic's
+        // password.
+        self.authenticator.reserved_realm.setup_done().await;
         self.lease.stop().await;
     }
 

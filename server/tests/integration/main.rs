@@ -18,3 +18,4 @@ mod python_client;
 mod rest_controller;
 mod revocation;
 mod service_tokens;
+mod startup;

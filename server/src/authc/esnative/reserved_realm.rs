@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::authc::authentication::{Realm, RealmOutcome, User};
-use crate::authc::support::hasher::{Hasher, verify_hash_blocking};
+use crate::authc::support::hasher::Hasher;
 use crate::authc::support::user_cache::UserCache;
 use crate::config::{Setting, SettingsError};
 use crate::security_index::{SecurityIndex, StoreError, store_error};
@@ -58,6 +58,8 @@ pub struct ReservedRealm {
     bootstrap: Option<BootstrapPassword>,
     /// How a password `elastic` gets is hashed.
     password_hasher: Hasher,
+    /// The set-up's background part, while it runs.
+    setup: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// The bootstrap password, and its hash once needed (hashing is slow, and a
@@ -90,7 +92,7 @@ impl ReservedRealm {
     ) -> Self {
         let bootstrap = bootstrap_password
             .map(|password| BootstrapPassword { password: password.to_string(), hash: tokio::sync::OnceCell::new() });
-        ReservedRealm { index, cache, bootstrap, password_hasher }
+        ReservedRealm { index, cache, bootstrap, password_hasher, setup: parking_lot::Mutex::new(None) }
     }
 
     /// The hash of the bootstrap password, if there is one.
@@ -107,40 +109,85 @@ impl ReservedRealm {
     /// Makes sure `elastic` has a password, on a new security index. An
     /// existing password wins over `ELASTIC_PASSWORD`, as the security index
     /// wins over `bootstrap.password` in Elasticsearch.
-    pub async fn ensure_elastic_password(&self) -> Result<Bootstrap, StoreError> {
-        let bootstrap = match self.password_hash(ELASTIC).await? {
-            Some(hash) => {
-                if let Some(bootstrap) = &self.bootstrap
-                    && !verify_hash_blocking(&bootstrap.password, hash).await
-                {
-                    tracing::warn!(
-                        "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
-                    );
-                }
-                Bootstrap::Existing
-            }
-            None => {
-                let (hash, bootstrap) = match self.bootstrap_hash().await? {
-                    Some(hash) => (hash, Bootstrap::FromEnvironment),
-                    None => {
-                        let password = generate_password();
-                        let hash = self
-                            .password_hasher
-                            .hash_blocking(&password)
-                            .await
-                            .map_err(|e| StoreError(e.to_string()))?;
-                        (hash, Bootstrap::Generated(password))
+    ///
+    /// Slow hashing stays off the start path: `ELASTIC_PASSWORD` on a new
+    /// index is `elastic`'s password already (the index holds none), so the
+    /// realm's cache is told so and its bcrypt hash is stored in the
+    /// background ([`ReservedRealm::setup_done`] waits for it). Against a
+    /// stored password it is checked in the background too, as a login, for
+    /// the warning when it is ignored and, when it matches, for the cache. A generated
+    /// password is hashed and stored before this returns: it is shown once,
+    /// and must work.
+    pub async fn ensure_elastic_password(self: &Arc<Self>) -> Result<Bootstrap, StoreError> {
+        let checked = self.cache.epoch();
+        let stored = self.password_hash(ELASTIC).await?;
+        match (stored, &self.bootstrap) {
+            (Some(_), Some(_)) => {
+                // Checked as a login is: a login that arrives meanwhile with
+                // the same password waits for this check instead of paying
+                // its own, and a match is cached.
+                let realm = Arc::clone(self);
+                self.in_background(async move {
+                    let Some(bootstrap) = &realm.bootstrap else { return };
+                    if let Ok(RealmOutcome::Failed) = realm.authenticate(ELASTIC, &bootstrap.password).await {
+                        tracing::warn!(
+                            "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
+                        );
                     }
-                };
+                });
+                Ok(Bootstrap::Existing)
+            }
+            (Some(_), None) => Ok(Bootstrap::Existing),
+            (None, Some(bootstrap)) => {
+                self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                let realm = Arc::clone(self);
+                self.in_background(async move {
+                    let stored = match realm.bootstrap_hash().await {
+                        Ok(Some(hash)) => realm.insert_password_hash(ELASTIC, &hash).await,
+                        Ok(None) => return,
+                        Err(error) => Err(error),
+                    };
+                    match stored {
+                        Ok(true) => tracing::info!("stored the [elastic] user's password in the security index"),
+                        // Another node of the cluster set one first: it may
+                        // not be this one.
+                        Ok(false) => realm.cache.invalidate_all(),
+                        // The index holds none still, so ELASTIC_PASSWORD
+                        // stays elastic's; a new index sets it up again.
+                        Err(error) => tracing::warn!(%error, "could not store the [elastic] user's password"),
+                    }
+                });
+                Ok(Bootstrap::FromEnvironment)
+            }
+            (None, None) => {
+                let password = generate_password();
+                let hash =
+                    self.password_hasher.hash_blocking(&password).await.map_err(|e| StoreError(e.to_string()))?;
                 if self.insert_password_hash(ELASTIC, &hash).await? {
-                    bootstrap
+                    Ok(Bootstrap::Generated(password))
                 } else {
                     // Another node of the cluster set it first.
-                    Bootstrap::Existing
+                    Ok(Bootstrap::Existing)
                 }
             }
-        };
-        Ok(bootstrap)
+        }
+    }
+
+    /// Runs the part of the set-up that waits for a slow hash.
+    fn in_background(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let task = tokio::spawn(work);
+        if let Some(previous) = self.setup.lock().replace(task) {
+            // A later set-up (a new index) supersedes it.
+            previous.abort();
+        }
+    }
+
+    /// Waits until the background part of the last set-up is done.
+    pub async fn setup_done(&self) {
+        let task = self.setup.lock().take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     /// Checks `username`/`password` if `username` is reserved.
@@ -238,22 +285,42 @@ mod tests {
     async fn elastic_gets_a_password_once() {
         let dir = tempfile::tempdir().unwrap();
         let index = open_index(&dir).await;
-        let realm = ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER);
+        let realm = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER));
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
+        // Known right before its hash is stored.
+        assert!(matches!(
+            realm.authenticate("elastic", "first-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
+        realm.setup_done().await;
+        assert!(realm.password_hash(ELASTIC).await.unwrap().is_some_and(|hash| hash.starts_with("{PBKDF2}")));
+        realm.invalidate_cache();
         assert!(
             matches!(realm.authenticate("elastic", "first-password").await.unwrap(), RealmOutcome::Authenticated(u) if u.roles == ["superuser"])
         );
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let again = ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER);
+        let again = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER));
         let bootstrap = again.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
+        again.setup_done().await;
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
+        // The same password again: checked once in the background, then
+        // answered from the cache.
+        let same = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER));
+        same.ensure_elastic_password().await.unwrap();
+        same.setup_done().await;
+        let since = same.cache.epoch();
+        assert!(matches!(
+            same.authenticate("elastic", "first-password").await.unwrap(),
+            RealmOutcome::Authenticated(_)
+        ));
+        assert_eq!(same.cache.epoch(), since);
 
         let dir = tempfile::tempdir().unwrap();
-        let realm = ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER);
+        let realm = Arc::new(ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER));
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);

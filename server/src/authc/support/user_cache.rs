@@ -46,6 +46,10 @@ pub const CACHE_HASH_ALGO_SETTING: RealmSetting<Hasher> = RealmSetting::new(
     "how the realm's cache hashes the passwords it remembers",
 );
 
+/// A point in the cache's invalidations (see [`UserCache::epoch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Epoch(u64);
+
 struct CachedUser {
     user: User,
     password_hash: String,
@@ -234,6 +238,20 @@ impl UserCache {
         if self.epoch.load(Ordering::SeqCst) != started {
             users.invalidate(&user.username);
         }
+    }
+
+    /// Where the cache's invalidations stand: a check that starts now and
+    /// ends with [`UserCache::remember`] is taken back by any invalidation
+    /// in between.
+    pub fn epoch(&self) -> Epoch {
+        Epoch(self.epoch.load(Ordering::SeqCst))
+    }
+
+    /// Remembers that `user` authenticates with `password`, known right
+    /// since `checked` (without asking the realm: e.g. the password the node
+    /// was started with, while the realm holds none).
+    pub fn remember(&self, user: &User, password: &str, checked: Epoch) {
+        self.insert(user, &self.hasher.hash(password), checked.0);
     }
 
     /// Forgets everyone, when the realm's data changes. Checks running now
