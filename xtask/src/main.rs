@@ -21,7 +21,8 @@ enum Command {
         #[command(subcommand)]
         command: openapi::Command,
     },
-    /// Measure requests per second of a release node on loopback.
+    /// Measure start-up, memory, latency and throughput of release nodes on
+    /// loopback, and report the targets met and missed.
     Bench {
         /// Seconds per scenario.
         #[arg(long, default_value_t = 10)]
@@ -32,6 +33,9 @@ enum Command {
         /// Sequential clear-cache requests per cluster size.
         #[arg(long, default_value_t = 2000)]
         cluster_requests: usize,
+        /// Also write the figures to this file, as JSON.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
     },
     /// Run a local cluster.
     Cluster {
@@ -43,7 +47,9 @@ enum Command {
 fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
         Command::Openapi { command } => openapi::run(command),
-        Command::Bench { seconds, connections, cluster_requests } => bench::run(seconds, connections, cluster_requests),
+        Command::Bench { seconds, connections, cluster_requests, json } => {
+            bench::run(bench::Options { seconds, connections, cluster_requests, json })
+        }
         Command::Cluster { command } => cluster::run(command),
     }
 }

@@ -1,0 +1,249 @@
+//! `cargo xtask bench`: start-up, memory, latency and requests per second of
+//! release nodes on loopback, every figure from one run so that they can be
+//! compared as ratios.
+//!
+//! In order:
+//! - start-up, spawn → first authenticated clear-cache 200, on fresh and
+//!   existing data directories (see [`startup`]), and an idle node's memory;
+//! - clear-cache latency through clusters of 1, 3 and 5 nodes, one request
+//!   at a time, the clusters taking turns, next to the fan-out floor (an
+//!   estimate of the cheapest parallel call to two nodes on this machine);
+//! - throughput scenarios, each on fresh keep-alive connections:
+//!   `GET /` as `elastic` (Basic, realm cache warm), the cheapest request;
+//!   `GET /_security/_authenticate` with a bearer service token, token
+//!   cache warm; the same with the token cache off (`cache.ttl: 0`), so that
+//!   every request verifies the token's PBKDF2 hash; and
+//!   `POST .../_clear_cache` as `elastic`.
+//!
+//! Then the targets, each met or MISSED. A missed target is a finding, not
+//! a failure of the command: its exit status says only whether it ran.
+
+mod cluster;
+mod load;
+mod startup;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use anyhow::bail;
+
+use crate::node_process::{build_release, workspace};
+use load::{Load, elastic, measure, micros, request, start_node};
+
+/// What `cargo xtask bench` is asked to do.
+pub struct Options {
+    /// Seconds per throughput scenario.
+    pub seconds: u64,
+    /// Keep-alive connections per throughput scenario.
+    pub connections: usize,
+    /// Sequential clear-cache requests per cluster size.
+    pub cluster_requests: usize,
+    /// Where to write the figures as JSON, if anywhere.
+    pub json: Option<PathBuf>,
+}
+
+/// A target and how the run did against it.
+struct Target {
+    name: &'static str,
+    /// The measured ratio or figure, in `unit`.
+    value: f64,
+    /// The bound it must stay within.
+    bound: f64,
+    /// Whether `value` must be at most (`true`) or at least the bound.
+    at_most: bool,
+    unit: &'static str,
+}
+
+impl Target {
+    fn met(&self) -> bool {
+        if self.at_most { self.value <= self.bound } else { self.value >= self.bound }
+    }
+}
+
+/// Runs the benchmark in a release build of this tool: the load generator
+/// shares the machine with the node, so it must be as lean as the node.
+fn in_release(args: &[String]) -> anyhow::Result<ExitCode> {
+    let status = Command::new(env!("CARGO"))
+        .args(["run", "--release", "--quiet", "-p", "xtask", "--"])
+        .args(args)
+        .current_dir(workspace())
+        .status()?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+/// The `bench` command.
+pub fn run(options: Options) -> anyhow::Result<ExitCode> {
+    let Options { seconds, connections, cluster_requests, json } = options;
+    if seconds == 0 || connections == 0 || cluster_requests == 0 {
+        bail!("--seconds, --connections and --cluster-requests must be at least 1");
+    }
+    if cfg!(debug_assertions) {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        return in_release(&args);
+    }
+    let binary = build_release()?;
+    let load = Load { duration: Duration::from_secs(seconds), connections };
+    let dir = tempfile::tempdir()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        // Start-up and latency first, so that they do not depend on what the
+        // throughput runs leave behind.
+        let startups = startup::startups(&binary, dir.path()).await?;
+        println!("start-up, median of {} starts, ELASTIC_PASSWORD set", startup::STARTS);
+        println!("{:<24} {:>14} {:>22}", "data directory", "first answer", "first clear-cache 200");
+        for (name, run) in [("fresh", startups.fresh), ("existing", startups.existing)] {
+            println!("{name:<24} {:>11.1} ms {:>19.1} ms", millis(run.first_answer), millis(run.first_clear));
+        }
+        let rss = startup::idle_rss(&binary, dir.path()).await?;
+        println!("\nidle node: {:.1} MiB resident", rss as f64 / (1024.0 * 1024.0));
+
+        let latencies = cluster::cluster_latencies(&binary, dir.path(), cluster_requests).await?;
+        let (one, three, floor) = (latencies.p50(1), latencies.p50(3), latencies.floor.p50);
+
+        let cached = start_node(&binary, dir.path(), "cached", &[])?;
+        let uncached =
+            start_node(&binary, dir.path(), "uncached", &[("xpack.security.authc.service_token.cache.ttl", "0")])?;
+        let token_path = "/_security/service/elastic/fleet-server/credential/token/bench";
+        let mut bearers = Vec::new();
+        for node in [&cached, &uncached] {
+            let (status, body) = request(node.http, "POST", token_path, &elastic()).await?;
+            if status != 200 {
+                bail!("creating the benchmark token answered {status}: {body}");
+            }
+            let body: serde_json::Value = serde_json::from_str(&body)?;
+            bearers.push(format!("Bearer {}", body["token"]["value"].as_str().unwrap_or_default()));
+        }
+        println!("\nthroughput: {seconds} s per scenario, {connections} keep-alive connections, release build\n");
+        let scenarios: [(&str, &str, SocketAddr, &str, &str, String); 4] = [
+            ("get_root", "GET / (elastic, realm cache warm)", cached.http, "GET", "/", elastic()),
+            (
+                "bearer_warm",
+                "bearer authentication, cache warm",
+                cached.http,
+                "GET",
+                "/_security/_authenticate",
+                bearers[0].clone(),
+            ),
+            (
+                "bearer_cold",
+                "bearer authentication, cache off",
+                uncached.http,
+                "GET",
+                "/_security/_authenticate",
+                bearers[1].clone(),
+            ),
+            ("clear_cache", "clear-cache call (elastic)", cached.http, "POST", cluster::CLEAR, elastic()),
+        ];
+        let mut throughput = serde_json::Map::new();
+        let mut rates = Vec::new();
+        println!("{:<38} {:>10} {:>10} {:>10}", "scenario", "req/s", "p50", "p99");
+        for (key, name, addr, method, path, authorization) in &scenarios {
+            let measured = measure(*addr, method, path, authorization, &load).await?;
+            println!(
+                "{name:<38} {:>10.0} {:>10} {:>10}",
+                measured.per_second,
+                micros(measured.p50),
+                micros(measured.p99)
+            );
+            throughput.insert(
+                key.to_string(),
+                serde_json::json!({
+                    "per_second": measured.per_second,
+                    "p50_us": measured.p50.as_secs_f64() * 1e6,
+                    "p99_us": measured.p99.as_secs_f64() * 1e6,
+                }),
+            );
+            rates.push(measured.per_second);
+        }
+        drop((cached, uncached));
+
+        let targets = [
+            Target {
+                name: "start-up, fresh data directory",
+                value: millis(startups.fresh.first_clear),
+                bound: 20.0,
+                at_most: true,
+                unit: " ms",
+            },
+            Target {
+                name: "start-up, existing data directory",
+                value: millis(startups.existing.first_clear),
+                bound: 20.0,
+                at_most: true,
+                unit: " ms",
+            },
+            Target { name: "clear-cache / GET /", value: rates[3] / rates[0], bound: 0.9, at_most: false, unit: "x" },
+            Target {
+                name: "warm authentication / GET /",
+                value: rates[1] / rates[0],
+                bound: 0.8,
+                at_most: false,
+                unit: "x",
+            },
+            Target {
+                name: "warm / cold authentication",
+                value: rates[1] / rates[2],
+                bound: 100.0,
+                at_most: false,
+                unit: "x",
+            },
+            Target {
+                name: "3-node p50 / (1-node p50 + floor p50)",
+                value: three.as_secs_f64() / (one + floor).as_secs_f64(),
+                bound: 1.3,
+                at_most: true,
+                unit: "x",
+            },
+            Target {
+                name: "idle resident memory",
+                value: rss as f64 / (1024.0 * 1024.0),
+                bound: 15.0,
+                at_most: true,
+                unit: " MiB",
+            },
+        ];
+        println!("\n{:<40} {:>10} {:>10}", "target", "measured", "bound");
+        for target in &targets {
+            let sign = if target.at_most { "<=" } else { ">=" };
+            println!(
+                "{:<40} {:>8.2}{:<4} {sign} {:.2}{}  {}",
+                target.name,
+                target.value,
+                target.unit,
+                target.bound,
+                target.unit,
+                if target.met() { "met" } else { "MISSED" }
+            );
+        }
+        if let Some(path) = json {
+            let report = serde_json::json!({
+                "startup_ms": {
+                    "fresh": { "first_answer": millis(startups.fresh.first_answer), "first_clear": millis(startups.fresh.first_clear) },
+                    "existing": { "first_answer": millis(startups.existing.first_answer), "first_clear": millis(startups.existing.first_clear) },
+                },
+                "idle_rss_bytes": rss,
+                "cluster_latency_us": latencies.by_size.iter().map(|(size, latency)| {
+                    (size.to_string(), serde_json::json!({ "p50": latency.p50.as_secs_f64() * 1e6, "p99": latency.p99.as_secs_f64() * 1e6 }))
+                }).chain([("floor".to_string(), serde_json::json!({ "p50": floor.as_secs_f64() * 1e6, "p99": latencies.floor.p99.as_secs_f64() * 1e6 }))])
+                .collect::<serde_json::Map<_, _>>(),
+                "throughput": throughput,
+                "targets": targets.iter().map(|target| serde_json::json!({
+                    "name": target.name,
+                    "value": target.value,
+                    "bound": target.bound,
+                    "at_most": target.at_most,
+                    "met": target.met(),
+                })).collect::<Vec<_>>(),
+            });
+            std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")?;
+            println!("\nfigures written to {}", path.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
