@@ -104,11 +104,13 @@ impl ClearSecurityCache {
 /// each member answered.
 pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOutcome<NodeAcknowledgement> {
     let local = node_operation(node, &request);
-    let request = &request.encode();
+    // Encoded for the wire once, and only if there is another member.
+    let wire = std::sync::OnceLock::new();
     let outcome = node
         .cluster
-        .fan_out(NAME, local, |client| async move {
-            client.clear_security_cache(request).await.map(|answer| answer.into_inner())
+        .fan_out(NAME, local, |client| {
+            let wire = wire.get_or_init(|| request.encode());
+            async move { client.clear_security_cache(wire).await.map(|answer| answer.into_inner()) }
         })
         .await;
     let acknowledged: Vec<&str> = outcome.answers.iter().map(|answer| answer.node_id.as_str()).collect();

@@ -32,6 +32,7 @@ use crate::authc::authentication::Authentication;
 use crate::authc::service::token_name::{parse_selection, validate_name};
 use crate::error::ServiceError;
 use crate::http::rest_request::{RestRequest, parse_refresh};
+use crate::http::to_completion::to_completion;
 use crate::node::NodeContext;
 
 /// The node's implementation of [`ElasticsearchApi`].
@@ -73,22 +74,6 @@ fn log_failure(error: &ServiceError) {
         // Logged where they happen, with what the caller is not told.
         _ => {}
     }
-}
-
-/// Runs a write to the end even if its client goes away.
-///
-/// Handlers are cancelled when their client disconnects (dropshot's
-/// `CancelOnDisconnect`, which keeps the common path free of a task spawn per
-/// request). A write that has started must not stop half-way, e.g. a token
-/// deleted from the index but still in the caches, so writes run in their own
-/// task, as Elasticsearch lets an action finish whatever the channel does.
-async fn to_completion<T: Send + 'static>(
-    work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
-) -> Result<T, ServiceError> {
-    tokio::spawn(work).await.unwrap_or_else(|error| {
-        tracing::error!(%error, "a write task failed");
-        Err(ServiceError::Internal("the operation failed; see the node's log".to_string()))
-    })
 }
 
 /// The steps of an endpoint without input of its own: no parameters, then

@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod rest_controller;
 pub mod rest_request;
 pub mod routes;
+pub mod to_completion;
 
 use std::sync::Arc;
 

@@ -126,7 +126,9 @@ impl CacheObserver for CacheMetrics {
 
     fn evicted(&self, cause: EvictionCause, count: u64) {
         let index = EvictionCause::ALL.iter().position(|c| *c == cause).expect("every cause is listed");
-        self.evictions[index].inc_by(count);
+        if count > 0 {
+            self.evictions[index].inc_by(count);
+        }
     }
 }
 

@@ -141,20 +141,20 @@ pub fn micros(duration: Duration) -> String {
     format!("{:.0} µs", duration.as_secs_f64() * 1e6)
 }
 
-/// Sends `method path` on `load.connections` keep-alive connections for
-/// `load.duration` (after a short warm-up); every answer must be 200.
+/// Sends `method path` on `connections` keep-alive connections for
+/// `duration`, after `warm_up` (not measured); every answer must be 200.
+/// The latencies of the measured requests.
 pub async fn measure(
     addr: SocketAddr,
-    method: &str,
-    path: &str,
-    authorization: &str,
-    load: &Load,
-) -> anyhow::Result<Measured> {
-    let warm_up = Span::For(Duration::from_millis(500));
-    let workers: Vec<_> = (0..load.connections)
+    (method, path, authorization): (&str, &str, &str),
+    connections: usize,
+    warm_up: Duration,
+    duration: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let workers: Vec<_> = (0..connections)
         .map(|_| {
             let (method, path, authorization) = (method.to_string(), path.to_string(), authorization.to_string());
-            let measured = Span::For(load.duration);
+            let (warm_up, measured) = (Span::For(warm_up), Span::For(duration));
             tokio::spawn(
                 async move { send_sequentially(addr, &method, &path, &authorization, warm_up, measured).await },
             )
@@ -164,7 +164,14 @@ pub async fn measure(
     for worker in workers {
         latencies.extend(worker.await??);
     }
-    let per_second = latencies.len() as f64 / load.duration.as_secs_f64();
-    let (p50, p99) = percentiles(latencies);
-    Ok(Measured { per_second, p50, p99 })
+    Ok(latencies)
+}
+
+impl Measured {
+    /// What `latencies`, measured over `duration` in all, say.
+    pub fn of(latencies: Vec<Duration>, duration: Duration) -> Self {
+        let per_second = latencies.len() as f64 / duration.as_secs_f64();
+        let (p50, p99) = percentiles(latencies);
+        Measured { per_second, p50, p99 }
+    }
 }

@@ -30,7 +30,10 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::node_process::{build_release, workspace};
-use load::{Load, elastic, measure, micros, request, start_node};
+use load::{Load, Measured, elastic, micros, request, start_node};
+
+/// How many turns each throughput scenario gets.
+const THROUGHPUT_ROUNDS: usize = 5;
 
 /// What `cargo xtask bench` is asked to do.
 pub struct Options {
@@ -119,7 +122,9 @@ pub fn run(options: Options) -> anyhow::Result<ExitCode> {
             let body: serde_json::Value = serde_json::from_str(&body)?;
             bearers.push(format!("Bearer {}", body["token"]["value"].as_str().unwrap_or_default()));
         }
-        println!("\nthroughput: {seconds} s per scenario, {connections} keep-alive connections, release build\n");
+        println!(
+            "\nthroughput: {seconds} s per scenario in {THROUGHPUT_ROUNDS} turns, {connections} keep-alive connections, release build\n"
+        );
         let scenarios: [(&str, &str, SocketAddr, &str, &str, String); 4] = [
             ("get_root", "GET / (elastic, realm cache warm)", cached.http, "GET", "/", elastic()),
             (
@@ -140,11 +145,25 @@ pub fn run(options: Options) -> anyhow::Result<ExitCode> {
             ),
             ("clear_cache", "clear-cache call (elastic)", cached.http, "POST", cluster::CLEAR, elastic()),
         ];
+        // In rounds, the scenarios taking turns (each round starting one
+        // later), so that a change in the machine's state during the run
+        // reaches every scenario alike: their ratios are the point.
+        let slice = load.duration / THROUGHPUT_ROUNDS as u32;
+        let mut samples = vec![Vec::new(); scenarios.len()];
+        for round in 0..THROUGHPUT_ROUNDS {
+            for turn in 0..scenarios.len() {
+                let i = (round + turn) % scenarios.len();
+                let (_, _, addr, method, path, authorization) = &scenarios[i];
+                let warm_up = if round == 0 { Duration::from_millis(500) } else { Duration::from_millis(100) };
+                let request = (*method, *path, authorization.as_str());
+                samples[i].extend(load::measure(*addr, request, load.connections, warm_up, slice).await?);
+            }
+        }
         let mut throughput = serde_json::Map::new();
         let mut rates = Vec::new();
         println!("{:<38} {:>10} {:>10} {:>10}", "scenario", "req/s", "p50", "p99");
-        for (key, name, addr, method, path, authorization) in &scenarios {
-            let measured = measure(*addr, method, path, authorization, &load).await?;
+        for ((key, name, ..), latencies) in scenarios.iter().zip(samples) {
+            let measured = Measured::of(latencies, slice * THROUGHPUT_ROUNDS as u32);
             println!(
                 "{name:<38} {:>10.0} {:>10} {:>10}",
                 measured.per_second,
