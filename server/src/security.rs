@@ -23,6 +23,7 @@ use crate::authc::support::user_cache::UserCache;
 use crate::authz::authorizer::Authorizer;
 use crate::authz::roles::{ROLES_FILE, RoleStore};
 use crate::common::background_task::BackgroundTask;
+use crate::config::config_file::Reload;
 use crate::config::config_watcher::{ConfigWatcher, OnChange};
 use crate::config::{RealmId, Settings};
 use crate::error::ServiceError;
@@ -172,10 +173,14 @@ impl Security {
                 (SERVICE_TOKENS_FILE, {
                     let file_tokens = Arc::clone(&file_tokens);
                     let cache = Arc::clone(caches.of(TokenSource::File));
-                    Arc::new(move || {
-                        if file_tokens.reload() {
-                            cache.invalidate_all(EvictionCause::FileChange);
+                    Arc::new(move || match file_tokens.reload() {
+                        Some(changed) => {
+                            if changed {
+                                cache.invalidate_all(EvictionCause::FileChange);
+                            }
+                            Reload::Read
                         }
+                        None => Reload::ReadFailed,
                     }) as OnChange
                 }),
                 (USERS_FILE, {

@@ -10,7 +10,7 @@ use parking_lot::RwLock;
 
 use crate::authz::index_privileges::IndexGroup;
 use crate::authz::privileges::{self, ClusterPrivilege};
-use crate::config::config_file::{read_optional, replace_if_changed};
+use crate::config::config_file::{Reload, read_optional, replace_if_changed};
 
 /// The file's name in the config directory.
 pub const ROLES_FILE: &str = "roles.yml";
@@ -80,15 +80,18 @@ impl RoleStore {
     /// error in the log, a missing file defines none.
     pub fn load(conf_dir: &Path) -> RoleStore {
         let path = conf_dir.join(ROLES_FILE);
-        let roles = parse_file(&path);
+        // Unreadable at start: no roles until a reload can read it.
+        let roles = parse_file(&path).unwrap_or_default();
         RoleStore { path, file_roles: RwLock::new(roles) }
     }
 
-    /// Reads the file again.
-    pub fn reload(&self) {
-        if replace_if_changed(&self.file_roles, parse_file(&self.path)) {
+    /// Reads the file again; an unreadable file keeps the roles last read.
+    pub fn reload(&self) -> Reload {
+        let Some(roles) = parse_file(&self.path) else { return Reload::ReadFailed };
+        if replace_if_changed(&self.file_roles, roles) {
             tracing::info!("roles file [{}] changed. updating roles...", self.path.display());
         }
+        Reload::Read
     }
 
     /// Whether `role` exists.
@@ -113,16 +116,16 @@ impl RoleStore {
     }
 }
 
-fn parse_file(path: &Path) -> Roles {
-    let text = match read_optional(path) {
-        Ok(Some(text)) => text,
-        Ok(None) => return Roles::new(),
+/// The roles of the file; `None` if it could not be read.
+fn parse_file(path: &Path) -> Option<Roles> {
+    match read_optional(path) {
+        Ok(Some(text)) => Some(parse(path, &text)),
+        Ok(None) => Some(Roles::new()),
         Err(error) => {
-            tracing::error!(%error, "failed to read roles file [{}]. skipping all roles...", path.display());
-            return Roles::new();
+            tracing::error!(%error, "failed to read roles file [{}]", path.display());
+            None
         }
-    };
-    parse(path, &text)
+    }
 }
 
 fn parse(path: &Path, text: &str) -> Roles {

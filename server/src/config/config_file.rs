@@ -7,6 +7,18 @@ use std::path::Path;
 
 use parking_lot::RwLock;
 
+/// What reloading a file did. A file that could not be read is not
+/// content: what was loaded stays, and the watcher tries again at its next
+/// poll until a read succeeds. (A file that was read and does not parse is
+/// content, and is handled as Elasticsearch handles it.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reload {
+    /// The file was read (and what it holds applies, changed or not).
+    Read,
+    /// The file could not be read; nothing changed.
+    ReadFailed,
+}
+
 /// The file's text; `None` if there is no such file.
 pub fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::read_to_string(path) {

@@ -10,6 +10,10 @@
 //! did not exist at start) is still picked up. Reloading is the callback's
 //! business; a spurious call must be harmless.
 //!
+//! A reload that could not read its file (`Reload::ReadFailed`: out of file
+//! descriptors, an I/O error) is tried again at every poll until it can,
+//! whether or not the file changes again meanwhile.
+//!
 //! Reading a file is an event too (inotify reports opens): only events that
 //! can change a file count, or every reload would trigger the next one.
 
@@ -24,10 +28,12 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 use crate::common::background_task::BackgroundTask;
+use crate::config::config_file::Reload;
 use crate::observability::metrics::ReloadCounter;
 
-/// What to do when a file changed.
-pub type OnChange = Arc<dyn Fn() + Send + Sync>;
+/// What to do when a file changed: reload it, and say whether it could be
+/// read.
+pub type OnChange = Arc<dyn Fn() -> Reload + Send + Sync>;
 
 /// How long events for one file are collected before it is reloaded.
 const SETTLE: Duration = Duration::from_millis(150);
@@ -101,6 +107,8 @@ impl ConfigWatcher {
         let task = BackgroundTask::spawn(async move {
             let mut seen: HashMap<&'static str, Option<Fingerprint>> =
                 paths.iter().map(|(name, path)| (*name, fingerprint(path))).collect();
+            // Files whose last reload could not read them.
+            let mut unread: Vec<&'static str> = Vec::new();
             let mut poll = tokio::time::interval(POLL);
             poll.tick().await;
             loop {
@@ -116,6 +124,7 @@ impl ConfigWatcher {
                         }
                     }
                     _ = poll.tick() => {
+                        changed.append(&mut unread);
                         for (name, path) in &paths {
                             let now = fingerprint(path);
                             if seen.get(name) != Some(&now) {
@@ -133,8 +142,10 @@ impl ConfigWatcher {
                     let callback = Arc::clone(&callbacks[name]);
                     // Reloading reads files and parses them: keep it off the
                     // async workers.
-                    if let Err(error) = tokio::task::spawn_blocking(move || callback()).await {
-                        tracing::error!(file = name, %error, "reloading a config file failed");
+                    match tokio::task::spawn_blocking(move || callback()).await {
+                        Ok(Reload::Read) => {}
+                        Ok(Reload::ReadFailed) => unread.push(name),
+                        Err(error) => tracing::error!(file = name, %error, "reloading a config file failed"),
                     }
                     // Counted once done, so that whoever sees the count sees
                     // what the reload did.

@@ -103,15 +103,8 @@ async fn deleted_recreated_broken_unreadable_and_multi_step_files() {
     }
     eventually("the completed file's token works", || authenticates(&node, FILE_TOKEN_BEARER)).await;
 
-    // Unreadable (a directory where the file was): no tokens, the node lives.
-    std::fs::remove_file(&path).unwrap();
-    std::fs::create_dir(&path).unwrap();
-    eventually("an unreadable file leaves no tokens", || async { !authenticates(&node, FILE_TOKEN_BEARER).await })
-        .await;
-    assert_eq!(node.http().get(&node.url).send().await.unwrap().status(), 200);
-    std::fs::remove_dir(&path).unwrap();
-    std::fs::write(&path, format!("{FILE_TOKEN_LINE}\n")).unwrap();
-    eventually("the restored file's token works", || authenticates(&node, FILE_TOKEN_BEARER)).await;
+    // A file that cannot be read keeps the tokens: see
+    // `an_unreadable_file_keeps_the_tokens_and_is_read_again`.
 }
 
 #[tokio::test]
@@ -132,4 +125,52 @@ async fn a_broken_file_at_startup_stops_the_node() {
         .expect("the node must not start");
     let path = std::path::absolute(conf_dir.join("service_tokens")).unwrap();
     assert_eq!(error.to_string(), format!("Failed to load service_tokens file [{}]", path.display()));
+}
+
+/// The node's soft limit on open descriptors.
+fn descriptor_limit(pid: u32) -> String {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits.lines().find(|line| line.starts_with("Max open files")).unwrap();
+    line.split_whitespace().nth(3).unwrap().to_string()
+}
+
+fn set_soft_descriptor_limit(pid: u32, limit: &str) {
+    let status = std::process::Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &format!("--nofile={limit}:")])
+        .status()
+        .unwrap();
+    assert!(status.success(), "prlimit");
+}
+
+/// An I/O error is not content: with the node out of file descriptors while
+/// the file changes, the read fails, the tokens last read stay, and the
+/// file is read again at the next poll once it can be.
+#[tokio::test]
+async fn an_unreadable_file_keeps_the_tokens_and_is_read_again() {
+    let cluster = crate::common::cluster::ProcessCluster::start(1, &[]);
+    let node = &cluster.nodes[0];
+    let path = node.conf_dir.join("service_tokens");
+    std::fs::write(&path, format!("{FILE_TOKEN_LINE}\n")).unwrap();
+    eventually("the file token works", || async {
+        crate::common::cluster::authenticate(node, FILE_TOKEN_BEARER).await.0 == 200
+    })
+    .await;
+
+    // Below the descriptors it holds: no new one can be opened (a new
+    // descriptor takes the lowest free number, above the limit).
+    let limit = descriptor_limit(node.pid());
+    set_soft_descriptor_limit(node.pid(), "3");
+    // Changed while the node cannot open it.
+    let args = ["create".to_string(), "elastic/fleet-server".to_string(), "token2".to_string()];
+    let output = service_tokens_cli::run(&node.conf_dir, &args).unwrap();
+    let token2 = output.trim().rsplit(" = ").next().unwrap().to_string();
+    eventually("the node fails to read the file", || async { node.logged("keeping the service tokens last read") })
+        .await;
+    set_soft_descriptor_limit(node.pid(), &limit);
+
+    assert_eq!(crate::common::cluster::authenticate(node, FILE_TOKEN_BEARER).await.0, 200, "the tokens stayed");
+    eventually("the next poll reads the changed file", || async {
+        crate::common::cluster::authenticate(node, &token2).await.0 == 200
+    })
+    .await;
 }

@@ -12,7 +12,7 @@ use crate::authc::file::user_files::{USERS_FILE, USERS_ROLES_FILE, parse_user_ro
 use crate::authc::support::realm_settings::ENABLED_SETTING;
 use crate::authc::support::user_cache::UserCache;
 use crate::config::Settings;
-use crate::config::config_file::replace_if_changed;
+use crate::config::config_file::{Reload, replace_if_changed};
 
 /// The realm type.
 pub const FILE_REALM_TYPE: &str = "file";
@@ -40,28 +40,35 @@ impl FileRealm {
         FileRealm {
             realm: Realm { name: id.name.clone(), kind: FILE_REALM_TYPE.to_string() },
             enabled: ENABLED_SETTING.get(settings, &id),
-            users: RwLock::new(parse_users(&users_path)),
-            user_roles: RwLock::new(parse_user_roles(&roles_path)),
+            // Unreadable at start: no entries until a reload can read it.
+            users: RwLock::new(parse_users(&users_path).unwrap_or_default()),
+            user_roles: RwLock::new(parse_user_roles(&roles_path).unwrap_or_default()),
             users_path,
             roles_path,
             cache: UserCache::for_realm(settings, &id),
         }
     }
 
-    /// Re-reads `users`; a change empties the realm's cache.
-    pub fn reload_users(&self) {
-        if replace_if_changed(&self.users, parse_users(&self.users_path)) {
+    /// Re-reads `users`; a change empties the realm's cache. An unreadable
+    /// file keeps the users last read.
+    pub fn reload_users(&self) -> Reload {
+        let Some(users) = parse_users(&self.users_path) else { return Reload::ReadFailed };
+        if replace_if_changed(&self.users, users) {
             tracing::info!("users file [{}] changed. updating users...", self.users_path.display());
             self.cache.invalidate_all();
         }
+        Reload::Read
     }
 
-    /// Re-reads `users_roles`; a change empties the realm's cache.
-    pub fn reload_user_roles(&self) {
-        if replace_if_changed(&self.user_roles, parse_user_roles(&self.roles_path)) {
+    /// Re-reads `users_roles`; a change empties the realm's cache. An
+    /// unreadable file keeps the roles last read.
+    pub fn reload_user_roles(&self) -> Reload {
+        let Some(user_roles) = parse_user_roles(&self.roles_path) else { return Reload::ReadFailed };
+        if replace_if_changed(&self.user_roles, user_roles) {
             tracing::info!("users roles file [{}] changed. updating users roles...", self.roles_path.display());
             self.cache.invalidate_all();
         }
+        Reload::Read
     }
 
     /// Checks `username`/`password`.

@@ -13,14 +13,16 @@ pub const USERS_FILE: &str = "users";
 /// The user-to-role mapping file's name.
 pub const USERS_ROLES_FILE: &str = "users_roles";
 
-/// A realm file's text; an unreadable file is empty (logged), a missing one
-/// too.
-fn read_realm_file(path: &Path, kind: &str) -> String {
-    read_optional(path).unwrap_or_else(|error| {
-        tracing::error!(%error, "failed to parse {kind} file [{}]. skipping/removing all entries...", path.display());
-        None
-    })
-    .unwrap_or_default()
+/// A realm file's text, empty if there is no such file; `None` if it could
+/// not be read (logged).
+fn read_realm_file(path: &Path, kind: &str) -> Option<String> {
+    match read_optional(path) {
+        Ok(text) => Some(text.unwrap_or_default()),
+        Err(error) => {
+            tracing::error!(%error, "failed to read {kind} file [{}]", path.display());
+            None
+        }
+    }
 }
 
 /// `name:value` split at the first `:`, neither side empty.
@@ -28,9 +30,10 @@ fn split_entry(line: &str) -> Option<(&str, &str)> {
     line.split_once(':').filter(|(name, value)| !name.is_empty() && !value.is_empty())
 }
 
-pub fn parse_users(path: &Path) -> HashMap<String, String> {
+/// The users of the `users` file; `None` if it could not be read.
+pub fn parse_users(path: &Path) -> Option<HashMap<String, String>> {
     let mut users = HashMap::new();
-    let text = read_realm_file(path, "users");
+    let text = read_realm_file(path, "users")?;
     for (line_number, line) in entries(&text) {
         let Some((username, hash)) = split_entry(line) else {
             tracing::error!("invalid entry in users file [{}], line [{line_number}]. skipping...", path.display());
@@ -43,12 +46,14 @@ pub fn parse_users(path: &Path) -> HashMap<String, String> {
         users.insert(username.to_string(), hash.to_string());
     }
     tracing::debug!("parsed [{}] users from file [{}]", users.len(), path.display());
-    users
+    Some(users)
 }
 
-pub fn parse_user_roles(path: &Path) -> HashMap<String, Vec<String>> {
+/// The roles of each user of the `users_roles` file; `None` if it could
+/// not be read.
+pub fn parse_user_roles(path: &Path) -> Option<HashMap<String, Vec<String>>> {
     let mut user_roles: HashMap<String, Vec<String>> = HashMap::new();
-    let text = read_realm_file(path, "users_roles");
+    let text = read_realm_file(path, "users_roles")?;
     for (line_number, line) in entries(&text) {
         let Some((role, users)) = split_entry(line) else {
             tracing::error!(
@@ -70,7 +75,7 @@ pub fn parse_user_roles(path: &Path) -> HashMap<String, Vec<String>> {
             user_roles.entry(user.to_string()).or_default().push(role.to_string());
         }
     }
-    user_roles
+    Some(user_roles)
 }
 
 /// Elasticsearch's user-name rules (`Validation.Users.validateUsername`).

@@ -94,11 +94,17 @@ impl FileTokenStore {
     }
 
     /// Reads the file again. A file that does not parse leaves no file tokens
-    /// (the old ones are not kept). Returns whether the tokens changed, in
-    /// which case the caller clears the file-token cache.
-    pub fn reload(&self) -> bool {
+    /// (the old ones are not kept), as in Elasticsearch; a file that cannot
+    /// be read keeps the tokens last read. `Some(changed)` once read, where
+    /// a change means the caller clears the file-token cache; `None` if the
+    /// read failed.
+    pub fn reload(&self) -> Option<bool> {
         let tokens = match parse_file(&self.path) {
             Ok(tokens) => tokens,
+            Err(error @ ServiceTokensError::Read { .. }) => {
+                tracing::error!(%error, "keeping the service tokens last read; the file is read again at the next poll");
+                return None;
+            }
             Err(error) => {
                 tracing::error!(
                     %error,
@@ -112,7 +118,7 @@ impl FileTokenStore {
         if changed {
             tracing::info!("service tokens file [{}] changed. updating ...", absolute(&self.path).display());
         }
-        changed
+        Some(changed)
     }
 
     /// The names of the file tokens of `namespace/service`, sorted.

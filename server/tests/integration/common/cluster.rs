@@ -47,6 +47,11 @@ impl ProcessNode {
         self.frozen.set(false);
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
     /// Freezes the process (SIGSTOP): it accepts connections and never
     /// answers.
     pub fn freeze(&self) {
