@@ -205,12 +205,20 @@ mod tests {
         assert!(store.authenticate(&good).await.unwrap());
         assert!(!store.authenticate(&bad).await.unwrap());
         assert_eq!(store.token_names("elastic/fleet-server"), ["token1"]);
-        assert!(!store.reload(), "same content, no change");
+        assert_eq!(store.reload(), Some(false), "same content, no change");
+        // Unreadable (a directory where the file was): the tokens stay.
+        let aside = dir.path().join("aside");
+        std::fs::rename(&path, &aside).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert_eq!(store.reload(), None);
+        assert!(store.authenticate(&good).await.unwrap(), "an unreadable file keeps the tokens");
+        std::fs::remove_dir(&path).unwrap();
+        std::fs::rename(&aside, &path).unwrap();
         std::fs::write(&path, "broken\n").unwrap();
-        assert!(store.reload());
+        assert_eq!(store.reload(), Some(true));
         assert!(!store.authenticate(&good).await.unwrap(), "a file that fails to parse leaves no tokens");
         std::fs::remove_file(&path).unwrap();
-        assert!(!store.reload());
+        assert_eq!(store.reload(), Some(false));
         assert!(FileTokenStore::load(dir.path()).unwrap().token_names("elastic/fleet-server").is_empty());
         std::fs::write(&path, "broken\n").unwrap();
         assert_eq!(
