@@ -6,6 +6,12 @@
 //! answer. It runs as dropshot middleware (the patch in `vendor/dropshot`),
 //! so it also sees the answers dropshot makes before a handler runs.
 //!
+//! Every body is read whole before a handler runs, as Netty's aggregator
+//! reads it in front of Elasticsearch's REST layer: a handler sees what was
+//! sent (a chunked body counts by its length), a malformed body is refused,
+//! and a body the handler has no use for never leaves the connection in a
+//! state that forces it closed.
+//!
 //! Authentication comes first, as Elasticsearch authenticates a request
 //! before routing it: a refusal made here is sent only to an authenticated
 //! caller, others get the 401. `OPTIONS` is not authenticated (CORS
@@ -17,8 +23,9 @@ use std::sync::Arc;
 use dropshot::{Body, HttpError, Middleware, Next};
 use es_tokens_api::{EsError, ResponseFormat, X_ELASTIC_PRODUCT, error_response};
 use futures::future::BoxFuture;
-use http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, TRANSFER_ENCODING};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 
 use crate::error::ServiceError;
@@ -104,9 +111,43 @@ impl RestController {
         if let Some(error) = header_error(request.headers()).or_else(|| encoding_error(&head.uri)) {
             return self.refuse(node, &head, Refusal::Error(EsError::from(error))).await;
         }
+        let request = match self.aggregate(request).await {
+            Ok(request) => request,
+            Err(refusal) => return self.refuse(node, &head, refusal).await,
+        };
         match next.run(request).await {
             Ok(response) => response,
             Err(error) => self.refuse(node, &head, self.refusal_of(&head, error)).await,
+        }
+    }
+
+    /// The request with its whole body read, and declared by its length.
+    async fn aggregate(&self, request: Request<Body>) -> Result<Request<Body>, Refusal> {
+        use http_body::Body as _;
+        if request.body().is_end_stream() {
+            return Ok(request);
+        }
+        let (mut parts, body) = request.into_parts();
+        let limit = usize::try_from(self.max_content_length).unwrap_or(usize::MAX);
+        match Limited::new(body, limit).collect().await {
+            Ok(collected) => {
+                let bytes = collected.to_bytes();
+                parts.headers.remove(TRANSFER_ENCODING);
+                parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+                Ok(Request::from_parts(parts, Body::from(bytes)))
+            }
+            // A body without a declared length (chunked) that grows past
+            // the limit; one that declares it was refused before.
+            Err(error) if error.is::<LengthLimitError>() => {
+                Err(Refusal::Error(EsError::from(ServiceError::RefusedInput {
+                    status: 413,
+                    message: format!("request body exceeded maximum size of {limit} bytes"),
+                })))
+            }
+            Err(error) => Err(Refusal::Error(EsError::from(ServiceError::RefusedInput {
+                status: 400,
+                message: format!("the request body could not be read: {}", crate::error::innermost(&*error)),
+            }))),
         }
     }
 

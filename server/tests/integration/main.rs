@@ -13,6 +13,7 @@ mod contract_fuzz;
 mod examples;
 mod file_tokens;
 mod harness_apis;
+mod http_edge;
 mod info;
 mod python_client;
 mod rest_controller;

@@ -1,0 +1,101 @@
+//! The HTTP edge under clients that misbehave or are merely slow: bodies
+//! sent in pieces, malformed chunked bodies, connections that never send a
+//! request, more connections than the node takes.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::common::*;
+
+const CLEAR: &str = "/_security/service/elastic/fleet-server/credential/token/t1/_clear_cache";
+
+/// Reads one response off a kept-alive connection: its status, whether it
+/// announced `Connection: close`, and its body (by `Content-Length`).
+async fn read_response(stream: &mut TcpStream) -> (u16, bool, String) {
+    let mut bytes = Vec::new();
+    let head_end = loop {
+        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await.unwrap().unwrap();
+        assert!(read > 0, "the node closed the connection before answering");
+        bytes.extend_from_slice(&chunk[..read]);
+    };
+    let head = String::from_utf8_lossy(&bytes[..head_end]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .map_or(0, |value| value.trim().parse().unwrap());
+    while bytes.len() < head_end + length {
+        let mut chunk = [0u8; 4096];
+        let read = stream.read(&mut chunk).await.unwrap();
+        assert!(read > 0, "the node closed the connection inside a body");
+        bytes.extend_from_slice(&chunk[..read]);
+    }
+    let close = head.lines().any(|line| line.trim() == "connection: close");
+    (status, close, String::from_utf8_lossy(&bytes[head_end..head_end + length]).into_owned())
+}
+
+async fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream
+}
+
+/// How Python's http.client and urllib3 send a body: the head in one
+/// packet, the body in the next.
+#[tokio::test]
+async fn a_refused_body_sent_after_its_head_leaves_the_connection_usable() {
+    let node = TestNode::start(&[]).await;
+    let mut stream = connect(node.addr()).await;
+    for _ in 0..5 {
+        let head = format!(
+            "POST {CLEAR} HTTP/1.1\r\nHost: x\r\n{}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+            elastic_header_line()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stream.write_all(b"{}").await.unwrap();
+        let (status, close, body) = read_response(&mut stream).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("does not support having a body"), "{body}");
+        assert!(!close, "the connection stays open, as Elasticsearch keeps it");
+        // The next request on the same connection is answered.
+        let get = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", elastic_header_line());
+        stream.write_all(get.as_bytes()).await.unwrap();
+        assert_eq!(read_response(&mut stream).await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn chunked_bodies_count_by_their_content() {
+    let node = TestNode::start(&[]).await;
+    let chunked = |body: &str| {
+        format!(
+            "POST {CLEAR} HTTP/1.1\r\nHost: x\r\n{}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body}",
+            elastic_header_line()
+        )
+    };
+    let mut stream = connect(node.addr()).await;
+    // No content: as if there were no body.
+    stream.write_all(chunked("0\r\n\r\n").as_bytes()).await.unwrap();
+    let (status, _, body) = read_response(&mut stream).await;
+    assert_eq!(status, 200, "{body}");
+    // Content: refused as any body is.
+    stream.write_all(chunked("2\r\n{}\r\n0\r\n\r\n").as_bytes()).await.unwrap();
+    let (status, _, body) = read_response(&mut stream).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("does not support having a body"), "{body}");
+    // Malformed: refused, never a 200.
+    let mut stream = connect(node.addr()).await;
+    stream.write_all(chunked("zz\r\n{}\r\n0\r\n\r\n").as_bytes()).await.unwrap();
+    let (status, _, body) = read_response(&mut stream).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains(r#""type":"illegal_argument_exception""#), "{body}");
+    assert!(body.contains("the request body could not be read"), "{body}");
+}
