@@ -120,6 +120,10 @@ pub enum ServiceError {
     /// the REST layer's 406.
     #[error("{0}")]
     ContentType(String),
+    /// A request line longer than `http.max_initial_line_length` (Netty's
+    /// `TooLongHttpLineException`).
+    #[error("An HTTP line is larger than {0} bytes.")]
+    LineTooLong(u64),
     /// A bug: something that cannot happen did.
     #[error("{0}")]
     Internal(String),

@@ -27,7 +27,10 @@ use crate::common::suggestions;
 use crate::config::environment::PATH_DATA_SETTING;
 use crate::config::setting::{Declared, DeclaredRealmSetting, REALMS_PREFIX};
 use crate::config::settings::{Settings, SettingsError};
-use crate::http::{HTTP_HOST_SETTING, HTTP_MAX_CONTENT_LENGTH_SETTING, HTTP_PORT_SETTING, HTTP_READ_TIMEOUT_SETTING};
+use crate::http::{
+    HTTP_HOST_SETTING, HTTP_MAX_CONTENT_LENGTH_SETTING, HTTP_MAX_INITIAL_LINE_LENGTH_SETTING, HTTP_PORT_SETTING,
+    HTTP_READ_TIMEOUT_SETTING,
+};
 use crate::node::NODE_NAME_SETTING;
 use crate::security_index::SECURITY_INDEX_URL_SETTING;
 
@@ -39,6 +42,7 @@ static SETTINGS: &[&dyn Declared] = &[
     &HTTP_HOST_SETTING,
     &HTTP_PORT_SETTING,
     &HTTP_MAX_CONTENT_LENGTH_SETTING,
+    &HTTP_MAX_INITIAL_LINE_LENGTH_SETTING,
     &HTTP_READ_TIMEOUT_SETTING,
     &CACHE_TTL_SETTING,
     &CACHE_MAX_TOKENS_SETTING,

@@ -55,6 +55,32 @@ pub fn non_negative_int(key: &str, value: &str) -> Result<u64, SettingsError> {
     u64::try_from(number).map_err(|_| invalid(key, value, " must be >= 0"))
 }
 
+/// A size in bytes as Elasticsearch's `ByteSizeValue` reads it: a whole
+/// number, with `b`, `kb`, `mb`, `gb`, `tb` or `pb` (or `k`, `m`...) for
+/// powers of 1024, or none for bytes.
+pub fn byte_size(key: &str, value: &str) -> Result<u64, SettingsError> {
+    let lower = value.trim().to_ascii_lowercase();
+    let units: [(&str, u32); 11] = [
+        ("kb", 1),
+        ("mb", 2),
+        ("gb", 3),
+        ("tb", 4),
+        ("pb", 5),
+        ("k", 1),
+        ("m", 2),
+        ("g", 3),
+        ("t", 4),
+        ("p", 5),
+        ("b", 0),
+    ];
+    let (number, power) = units
+        .iter()
+        .find_map(|(unit, power)| lower.strip_suffix(unit).map(|number| (number.trim(), *power)))
+        .unwrap_or((lower.as_str(), 0));
+    let number: u64 = number.parse().map_err(|_| invalid(key, value, ""))?;
+    number.checked_mul(1024u64.pow(power)).ok_or_else(|| invalid(key, value, " is too large"))
+}
+
 /// A time value of at least 0; `-1` (Elasticsearch's "no expiry") is refused,
 /// as Elasticsearch's caches refuse it.
 pub fn non_negative_time(key: &str, value: &str) -> Result<Duration, SettingsError> {
@@ -133,6 +159,18 @@ pub fn port_range(key: &str, value: &str) -> Result<PortRange, SettingsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sizes_as_elasticsearch_reads_them() {
+        for (value, bytes) in
+            [("4096", 4096), ("4kb", 4096), ("4KB", 4096), ("100mb", 100 << 20), ("7b", 7), ("1g", 1 << 30)]
+        {
+            assert_eq!(byte_size("k", value).unwrap(), bytes, "{value}");
+        }
+        for value in ["", "kb", "-1", "4 parsecs"] {
+            assert!(byte_size("k", value).is_err(), "{value}");
+        }
+    }
 
     #[test]
     fn ports() {

@@ -104,6 +104,10 @@ impl From<ServiceError> for EsError {
                 ErrorStatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCause::new("illegal_state_exception", error.to_string()),
             ),
+            ServiceError::LineTooLong(_) => EsError::new(
+                ErrorStatusCode::BAD_REQUEST,
+                ErrorCause::new("too_long_http_line_exception", error.to_string()),
+            ),
             ServiceError::ContentType(message) => EsError::simple(ErrorStatusCode::NOT_ACCEPTABLE, message.clone()),
             ServiceError::InvalidParameter(_)
             | ServiceError::InvalidTokenName(_)

@@ -43,12 +43,23 @@ pub const HTTP_READ_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
     "how long a connection may wait to send a request before the node closes it; 0 for no limit",
 );
 
+/// The longest request line the HTTP API reads
+/// (`HttpTransportSettings.SETTING_HTTP_MAX_INITIAL_LINE_LENGTH`): it also
+/// bounds the work one request's path can ask for (a clear of thousands of
+/// token names).
+pub const HTTP_MAX_INITIAL_LINE_LENGTH_SETTING: Setting<u64> = Setting::new(
+    "http.max_initial_line_length",
+    "4kb",
+    values::byte_size,
+    "the longest request line (method, URI and version) the HTTP API reads; a longer one is refused with 400",
+);
+
 /// The largest request body the HTTP API reads
 /// (`HttpTransportSettings.SETTING_HTTP_MAX_CONTENT_LENGTH`).
 pub const HTTP_MAX_CONTENT_LENGTH_SETTING: Setting<u64> = Setting::new(
     "http.max_content_length",
-    "104857600",
-    values::non_negative_int,
+    "100mb",
+    values::byte_size,
     "the largest request body the HTTP API reads, in bytes; a larger one is refused with 413",
 );
 
@@ -64,6 +75,7 @@ pub fn start_server(
     let controller = Arc::new(rest_controller::RestController::new(
         routes::elasticsearch(),
         HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings),
+        HTTP_MAX_INITIAL_LINE_LENGTH_SETTING.get(settings),
     ));
     serve(
         bind,

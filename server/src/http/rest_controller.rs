@@ -45,13 +45,14 @@ pub const METHODS: [&str; 9] = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD
 pub struct RestController {
     routes: &'static Routes,
     max_content_length: u64,
+    max_initial_line_length: u64,
 }
 
 impl RestController {
     /// Over the API's `routes`, refusing bodies over `max_content_length`
-    /// bytes.
-    pub fn new(routes: &'static Routes, max_content_length: u64) -> Self {
-        RestController { routes, max_content_length }
+    /// bytes and request lines over `max_initial_line_length`.
+    pub fn new(routes: &'static Routes, max_content_length: u64, max_initial_line_length: u64) -> Self {
+        RestController { routes, max_content_length, max_initial_line_length }
     }
 }
 
@@ -92,6 +93,13 @@ impl RestController {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let raw_path = uri.path();
+        // `METHOD URI HTTP/1.1`, as Netty's decoder measures it: it refuses
+        // a longer line before the headers are read, so before anyone is
+        // authenticated.
+        let line_length = method.as_str().len() + uri_text(&uri).len() + " HTTP/1.1".len() + 1;
+        if line_length as u64 > self.max_initial_line_length {
+            return render(EsError::from(ServiceError::LineTooLong(self.max_initial_line_length)));
+        }
         if method == Method::OPTIONS {
             return self.options(raw_path);
         }

@@ -99,3 +99,37 @@ async fn chunked_bodies_count_by_their_content() {
     assert!(body.contains(r#""type":"illegal_argument_exception""#), "{body}");
     assert!(body.contains("the request body could not be read"), "{body}");
 }
+
+/// Netty's limit on the request line, which also bounds how many token
+/// names one clear can name: Elasticsearch's own `Netty4BadRequestIT`.
+#[tokio::test]
+async fn a_request_line_over_http_max_initial_line_length_is_a_400() {
+    let node = TestNode::start(&[]).await;
+    let names = |count: usize| (0..count).map(|i| format!("t{i:04}")).collect::<Vec<_>>().join(",");
+    let path = |names: &str| format!("/_security/service/elastic/fleet-server/credential/token/{names}/_clear_cache");
+    // 4096 bytes exactly: `POST <path> HTTP/1.1`.
+    let mut fits = names(800);
+    let overhead = "POST ".len() + path("").len() + " HTTP/1.1".len();
+    fits.truncate(4096 - overhead);
+    let fits = fits.trim_end_matches(',').to_string();
+    let padding = 4096 - overhead - fits.len();
+    let fits = format!("{fits}{}", ",x".repeat(padding / 2)) + if padding % 2 == 1 { "y" } else { "" };
+    assert_eq!("POST ".len() + path(&fits).len() + " HTTP/1.1".len(), 4096);
+    let response = node.http().post(format!("{}{}", node.url, path(&fits))).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    // One byte more, and anyone asking: refused before authentication.
+    let response =
+        reqwest::Client::new().post(format!("{}{}", node.url, path(&format!("{fits}z")))).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.headers()["x-elastic-product"], "Elasticsearch");
+    assert_eq!(
+        response.text().await.unwrap(),
+        es_error_body("too_long_http_line_exception", "An HTTP line is larger than 4096 bytes.", "", 400)
+    );
+    // The limit is a setting, in Elasticsearch's byte sizes.
+    let node = TestNode::start(&[("http.max_initial_line_length", "8kb")]).await;
+    let response = node.http().post(format!("{}{}", node.url, path(&names(1500)))).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let response = node.http().post(format!("{}{}", node.url, path(&names(1100)))).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+}
