@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use dropshot::{HttpServer, PathSegments};
+use dropshot::{ConnectionLimits, HttpServer, PathSegments};
 use es_tokens_api::elasticsearch_api_mod;
 
 use crate::common::server::{Bind, BindError, serve};
@@ -42,6 +42,69 @@ pub const HTTP_READ_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
     values::non_negative_time,
     "how long a connection may wait to send a request before the node closes it; 0 for no limit",
 );
+
+/// How long a client may take to send a request's head, counted from when
+/// it connects or from its request's first byte, so that connections that
+/// send nothing or half a head cannot pile up. Idle keep-alive connections
+/// between requests are not limited by it (see `http.read_timeout`).
+/// Elasticsearch has no such setting; Netty holds such connections forever.
+pub const HTTP_REQUEST_HEAD_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
+    "http.request_head_timeout",
+    "30s",
+    values::non_negative_time,
+    "how long a client may take to send a request's head, from connecting or from its first byte; 0 for no limit",
+);
+
+/// How many HTTP connections may be open at once; one more is closed as
+/// soon as it is accepted, so that clients cannot use up the descriptors
+/// the node needs for its files and its index.
+pub const HTTP_MAX_OPEN_CONNECTIONS_SETTING: Setting<MaxOpenConnections> = Setting::new(
+    "http.max_open_connections",
+    "auto",
+    MaxOpenConnections::parse,
+    "how many HTTP connections may be open at once: a number, -1 for no limit, or auto (3/4 of the open-file limit)",
+);
+
+/// `http.max_open_connections`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxOpenConnections {
+    /// Three quarters of the process's open-file limit, leaving the rest
+    /// for files, the index and node-to-node connections.
+    Auto,
+    /// No limit.
+    Unlimited,
+    /// At most this many.
+    At(usize),
+}
+
+impl MaxOpenConnections {
+    fn parse(key: &str, value: &str) -> Result<Self, crate::config::SettingsError> {
+        match value.trim() {
+            "auto" => Ok(MaxOpenConnections::Auto),
+            "-1" => Ok(MaxOpenConnections::Unlimited),
+            _ => {
+                let count = values::int_at_least(key, value, 1)?;
+                Ok(MaxOpenConnections::At(usize::try_from(count).unwrap_or(usize::MAX)))
+            }
+        }
+    }
+
+    /// The limit in connections, if any.
+    fn resolve(self) -> Option<usize> {
+        match self {
+            MaxOpenConnections::Auto => open_file_limit().map(|limit| limit / 4 * 3),
+            MaxOpenConnections::Unlimited => None,
+            MaxOpenConnections::At(count) => Some(count),
+        }
+    }
+}
+
+/// The soft limit on open files (`/proc/self/limits`), if there is one.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|line| line.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
 
 /// The longest request line the HTTP API reads
 /// (`HttpTransportSettings.SETTING_HTTP_MAX_INITIAL_LINE_LENGTH`): it also
@@ -86,6 +149,11 @@ pub fn start_server(
                 .middleware(controller.clone())
                 .path_segments(PathSegments::Elasticsearch)
                 .http1_header_read_timeout(read_timeout)
+                .connection_limits(ConnectionLimits {
+                    max_open: HTTP_MAX_OPEN_CONNECTIONS_SETTING.get(settings).resolve(),
+                    request_head_timeout: Some(HTTP_REQUEST_HEAD_TIMEOUT_SETTING.get(settings))
+                        .filter(|timeout| !timeout.is_zero()),
+                })
         },
     )
 }

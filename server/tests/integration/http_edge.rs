@@ -133,3 +133,111 @@ async fn a_request_line_over_http_max_initial_line_length_is_a_400() {
     let response = node.http().post(format!("{}{}", node.url, path(&names(1100)))).send().await.unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
+
+/// Whether the node closed `stream` (or answers nothing) within `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut byte = [0u8; 1];
+    match tokio::time::timeout(within, stream.read(&mut byte)).await {
+        Ok(Ok(0)) | Ok(Err(_)) => true,
+        Ok(Ok(_)) => panic!("the node sent bytes to a connection that sent no request"),
+        Err(_) => false,
+    }
+}
+
+#[tokio::test]
+async fn connections_that_send_no_request_head_are_closed_and_idle_keep_alive_ones_are_not() {
+    let node = TestNode::start(&[("http.request_head_timeout", "1s")]).await;
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(connect(node.addr()).await);
+    }
+    let mut half = connect(node.addr()).await;
+    half.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let get = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", elastic_header_line());
+    let mut kept = connect(node.addr()).await;
+    kept.write_all(get.as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut kept).await.0, 200);
+    // A request that takes longer than the head timeout is answered.
+    let mut waiting = connect(node.addr()).await;
+    let health = format!(
+        "GET /_cluster/health?wait_for_nodes=5&timeout=1500ms HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        elastic_header_line()
+    );
+    waiting.write_all(health.as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut waiting).await.0, 408);
+
+    for (i, stream) in silent.iter_mut().enumerate() {
+        assert!(closed_within(stream, Duration::from_secs(2)).await, "silent connection #{i} was closed");
+    }
+    assert!(closed_within(&mut half, Duration::from_secs(2)).await, "half a head was closed");
+    // Idle for longer than the timeout after its answer, and still open.
+    assert!(!closed_within(&mut kept, Duration::from_millis(1500)).await);
+    kept.write_all(get.as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut kept).await.0, 200);
+    // A head that starts and stalls after an answer is bounded too.
+    kept.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    assert!(closed_within(&mut kept, Duration::from_secs(3)).await);
+}
+
+#[tokio::test]
+async fn connections_over_http_max_open_connections_are_closed_at_once() {
+    let node = TestNode::start(&[("http.max_open_connections", "4")]).await;
+    let get = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", elastic_header_line());
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(node.addr()).await;
+        stream.write_all(get.as_bytes()).await.unwrap();
+        assert_eq!(read_response(&mut stream).await.0, 200);
+        open.push(stream);
+    }
+    let mut over = connect(node.addr()).await;
+    let _ = over.write_all(get.as_bytes()).await;
+    assert!(closed_within(&mut over, Duration::from_secs(2)).await, "the fifth connection is closed");
+    // One closes, and there is room again.
+    drop(open.pop());
+    eventually("a connection is taken again", || async {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let response = client.get(&node.url).header("authorization", basic("elastic", ELASTIC_PASSWORD)).send().await;
+        response.is_ok_and(|response| response.status() == 200)
+    })
+    .await;
+}
+
+/// The fault of the issue this edge was built for, end to end in a node
+/// process with 64 descriptors: a flood of silent connections takes neither
+/// the descriptors the node needs to reload its files nor, for longer than
+/// the head timeout, the room of real clients.
+#[tokio::test]
+async fn a_flood_of_silent_connections_leaves_the_node_its_descriptors() {
+    use crate::common::cluster::{ProcessCluster, authenticate};
+    let cluster = ProcessCluster::start(1, &[("http.max_open_connections", "40"), ("http.request_head_timeout", "2s")]);
+    let node = &cluster.nodes[0];
+    let status = std::process::Command::new("prlimit")
+        .args(["--pid", &node.pid().to_string(), "--nofile=64:"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut flood = Vec::new();
+    for _ in 0..100 {
+        flood.push(connect(node.http).await);
+    }
+    // A token added meanwhile: the reload has descriptors to read it with.
+    let args = ["create".to_string(), "elastic/fleet-server".to_string(), "flooded".to_string()];
+    let output = es_tokens_server::service_tokens_cli::run(&node.conf_dir, &args).unwrap();
+    let token = output.trim().rsplit(" = ").next().unwrap().to_string();
+    eventually("the new token authenticates once the silent connections are gone", || async {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let response = client
+            .get(format!("{}/_security/_authenticate", node.url()))
+            .header("authorization", bearer(&token))
+            .send()
+            .await;
+        response.is_ok_and(|response| response.status() == 200)
+    })
+    .await;
+    assert_eq!(authenticate(node, &token).await.0, 200);
+    let log = std::fs::read_to_string(&node.log).unwrap();
+    assert!(!log.contains("Too many open files"), "the node never ran out of descriptors");
+    assert!(!log.contains("keeping the service tokens last read"), "the reload could read the file");
+    drop(flood);
+}

@@ -871,6 +871,8 @@ mod api_description;
 mod body;
 mod compression;
 mod config;
+// [es-tokens patch]
+mod connection_guard;
 mod error;
 mod error_status_code;
 mod extractor;
@@ -911,6 +913,8 @@ pub use api_description::TagExternalDocs;
 pub use body::Body;
 pub use compression::NoCompression;
 pub use config::CompressionConfig;
+// [es-tokens patch]
+pub use connection_guard::ConnectionLimits;
 pub use config::ConfigDropshot;
 pub use config::ConfigTls;
 pub use config::HandlerTaskMode;

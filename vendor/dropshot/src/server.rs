@@ -10,6 +10,7 @@ use super::compression::apply_gzip_compression;
 use super::compression::is_compressible_content_type;
 use super::compression::should_compress_response;
 use super::config::{CompressionConfig, ConfigDropshot, ConfigTls};
+use super::connection_guard::{ConnectionLimits, Gate, GuardedStream};
 #[cfg(feature = "usdt-probes")]
 use super::dtrace::probes;
 use super::handler::HandlerError;
@@ -132,6 +133,8 @@ pub struct HttpServerStarter<C: ServerContext> {
     /// [es-tokens patch] how long an HTTP/1 connection may take to send a
     /// request head, idle keep-alive time included
     http1_header_read_timeout: Http1HeaderReadTimeout,
+    /// [es-tokens patch] bounds on the connections (plain HTTP only)
+    connection_limits: ConnectionLimits,
 }
 
 impl<C: ServerContext> HttpServerStarter<C> {
@@ -254,6 +257,7 @@ impl<C: ServerContext> HttpServerStarter<C> {
             http_acceptor,
             tls_acceptor,
             http1_header_read_timeout: extensions.http1_header_read_timeout,
+            connection_limits: extensions.connection_limits,
         })
     }
 
@@ -265,7 +269,9 @@ impl<C: ServerContext> HttpServerStarter<C> {
             tls_acceptor,
             http_acceptor,
             http1_header_read_timeout,
+            connection_limits,
         } = self;
+        let gate = Gate::new(connection_limits.max_open);
 
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
         let make_service = ServerConnectionHandler::new(Arc::clone(&app_state));
@@ -328,6 +334,19 @@ impl<C: ServerContext> HttpServerStarter<C> {
                 None => loop {
                     tokio::select! {
                         (sock, remote_addr) = http_acceptor.accept() => {
+                            // [es-tokens patch] A connection over the
+                            // limit is closed at once.
+                            let Some(admission) = gate.admit() else {
+                                debug!(log, "closing a connection over the limit";
+                                    "remote_addr" => %remote_addr);
+                                drop(sock);
+                                continue;
+                            };
+                            let sock = GuardedStream::new(
+                                sock,
+                                &connection_limits,
+                                admission,
+                            );
                             let handler = make_service
                                 .make_http_request_handler(remote_addr);
                             let fut = builder
@@ -1238,6 +1257,13 @@ impl<C: ServerContext> ServerBuilder<C> {
         self
     }
 
+    /// [es-tokens patch] Bounds on open connections and on how long one may
+    /// take to send a request head (plain HTTP; none by default).
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.extensions.connection_limits = limits;
+        self
+    }
+
     /// Specify the server configuration
     pub fn config(mut self, config: ConfigDropshot) -> Self {
         self.config = config;
@@ -1389,6 +1415,7 @@ struct Extensions<C: ServerContext> {
     middleware: Option<Arc<dyn Middleware<C>>>,
     path_segments: PathSegments,
     http1_header_read_timeout: Http1HeaderReadTimeout,
+    connection_limits: ConnectionLimits,
 }
 
 impl<C: ServerContext> Default for Extensions<C> {
@@ -1397,6 +1424,7 @@ impl<C: ServerContext> Default for Extensions<C> {
             middleware: None,
             path_segments: PathSegments::default(),
             http1_header_read_timeout: Http1HeaderReadTimeout::default(),
+            connection_limits: ConnectionLimits::default(),
         }
     }
 }
@@ -1407,6 +1435,7 @@ impl<C: ServerContext> std::fmt::Debug for Extensions<C> {
             .field("middleware", &self.middleware.is_some())
             .field("path_segments", &self.path_segments)
             .field("http1_header_read_timeout", &self.http1_header_read_timeout)
+            .field("connection_limits", &self.connection_limits)
             .finish()
     }
 }
