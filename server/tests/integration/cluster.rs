@@ -84,7 +84,9 @@ async fn the_fan_out_counts_every_node_and_reports_a_dead_one() {
 /// larger than a small default body limit would take.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clear_of_many_names_reaches_every_node() {
-    let cluster = ProcessCluster::start(2, &[]);
+    // More names than Elasticsearch's 4kb request line holds: the
+    // node-to-node request must carry whatever a node lets in.
+    let cluster = ProcessCluster::start(2, &[("http.max_initial_line_length", "128kb")]);
     cluster.wait_formed().await;
     let names: Vec<String> = (0..2_000).map(|i| format!("a-rather-long-token-name-{i:05}")).collect();
     let started = Instant::now();
