@@ -19,10 +19,16 @@ pub enum Reload {
     ReadFailed,
 }
 
-/// The file's text; `None` if there is no such file.
+/// The file's text; `None` if there is no such file. Bytes that are not
+/// UTF-8 are content, not a failure to read: the text is then empty (logged),
+/// as Elasticsearch's lenient parsers drop every entry of a file they cannot
+/// decode.
 pub fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8(bytes).unwrap_or_else(|_| {
+            tracing::error!("file [{}] is not valid UTF-8; skipping/removing all its entries...", path.display());
+            String::new()
+        }))),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error),
     }
@@ -64,6 +70,14 @@ mod tests {
         assert!(!replace_if_changed(&slot, vec![1]));
         assert!(replace_if_changed(&slot, vec![2]));
         assert_eq!(*slot.read(), [2]);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_empty_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"a:1\n\xff\n").unwrap();
+        assert_eq!(read_optional(&path).unwrap(), Some(String::new()));
     }
 
     #[test]

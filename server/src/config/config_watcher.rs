@@ -143,7 +143,7 @@ impl ConfigWatcher {
                     // Reloading reads files and parses them: keep it off the
                     // async workers.
                     match tokio::task::spawn_blocking(move || callback()).await {
-                        Ok(Reload::Read) => {}
+                        Ok(Reload::Read) => unread.retain(|other| *other != name),
                         Ok(Reload::ReadFailed) => unread.push(name),
                         Err(error) => tracing::error!(file = name, %error, "reloading a config file failed"),
                     }

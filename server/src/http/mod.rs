@@ -45,14 +45,16 @@ pub const HTTP_READ_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
 
 /// How long a client may take to send a request's head, counted from when
 /// it connects or from its request's first byte, so that connections that
-/// send nothing or half a head cannot pile up. Idle keep-alive connections
-/// between requests are not limited by it (see `http.read_timeout`).
+/// send nothing or half a head cannot pile up; a body that stops arriving
+/// for as long is answered 408 and its connection closed. Idle keep-alive
+/// connections between requests are not limited by it (see
+/// `http.read_timeout`).
 /// Elasticsearch has no such setting; Netty holds such connections forever.
 pub const HTTP_REQUEST_HEAD_TIMEOUT_SETTING: Setting<Duration> = Setting::new(
     "http.request_head_timeout",
     "30s",
     values::non_negative_time,
-    "how long a client may take to send a request's head, from connecting or from its first byte; 0 for no limit",
+    "how long a client may take to send a request's head (from connecting or its first byte), or stay silent in a body; 0 for no limit",
 );
 
 /// How many HTTP connections may be open at once; one more is closed as
@@ -135,10 +137,13 @@ pub fn start_server(
     let max_body_bytes = usize::try_from(HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings)).unwrap_or(usize::MAX);
     let bind = Bind { what: "HTTP", host: &host, ports: HTTP_PORT_SETTING.get(settings), max_body_bytes };
     let read_timeout = Some(HTTP_READ_TIMEOUT_SETTING.get(settings)).filter(|timeout| !timeout.is_zero());
+    let request_head_timeout =
+        Some(HTTP_REQUEST_HEAD_TIMEOUT_SETTING.get(settings)).filter(|timeout| !timeout.is_zero());
     let controller = Arc::new(rest_controller::RestController::new(
         routes::elasticsearch(),
         HTTP_MAX_CONTENT_LENGTH_SETTING.get(settings),
         HTTP_MAX_INITIAL_LINE_LENGTH_SETTING.get(settings),
+        request_head_timeout,
     ));
     serve(
         bind,
@@ -151,8 +156,7 @@ pub fn start_server(
                 .http1_header_read_timeout(read_timeout)
                 .connection_limits(ConnectionLimits {
                     max_open: HTTP_MAX_OPEN_CONNECTIONS_SETTING.get(settings).resolve(),
-                    request_head_timeout: Some(HTTP_REQUEST_HEAD_TIMEOUT_SETTING.get(settings))
-                        .filter(|timeout| !timeout.is_zero()),
+                    request_head_timeout,
                 })
         },
     )

@@ -25,7 +25,7 @@ use es_tokens_api::{EsError, ResponseFormat, X_ELASTIC_PRODUCT, error_response};
 use futures::future::BoxFuture;
 use http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, TRANSFER_ENCODING};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use serde_json::json;
 
 use crate::error::ServiceError;
@@ -46,13 +46,20 @@ pub struct RestController {
     routes: &'static Routes,
     max_content_length: u64,
     max_initial_line_length: u64,
+    body_timeout: Option<std::time::Duration>,
 }
 
 impl RestController {
     /// Over the API's `routes`, refusing bodies over `max_content_length`
-    /// bytes and request lines over `max_initial_line_length`.
-    pub fn new(routes: &'static Routes, max_content_length: u64, max_initial_line_length: u64) -> Self {
-        RestController { routes, max_content_length, max_initial_line_length }
+    /// bytes, request lines over `max_initial_line_length`, and bodies
+    /// silent for `body_timeout`.
+    pub fn new(
+        routes: &'static Routes,
+        max_content_length: u64,
+        max_initial_line_length: u64,
+        body_timeout: Option<std::time::Duration>,
+    ) -> Self {
+        RestController { routes, max_content_length, max_initial_line_length, body_timeout }
     }
 }
 
@@ -96,7 +103,10 @@ impl RestController {
         // `METHOD URI HTTP/1.1`, as Netty's decoder measures it: it refuses
         // a longer line before the headers are read, so before anyone is
         // authenticated.
-        let line_length = method.as_str().len() + uri_text(&uri).len() + " HTTP/1.1".len() + 1;
+        let target = uri.scheme_str().map_or(0, |scheme| scheme.len() + "://".len())
+            + uri.authority().map_or(0, |authority| authority.as_str().len())
+            + uri_text(&uri).len();
+        let line_length = method.as_str().len() + 1 + target + " HTTP/1.1".len();
         if line_length as u64 > self.max_initial_line_length {
             return render(EsError::from(ServiceError::LineTooLong(self.max_initial_line_length)));
         }
@@ -130,33 +140,46 @@ impl RestController {
     }
 
     /// The request with its whole body read, and declared by its length.
+    /// A body over the limit is refused as Netty's aggregator refuses it
+    /// (413, before authentication), a malformed one with a 400, and one
+    /// that stops arriving for `http.request_head_timeout` with a 408 and
+    /// the connection closed.
     async fn aggregate(&self, request: Request<Body>) -> Result<Request<Body>, Refusal> {
         use http_body::Body as _;
         if request.body().is_end_stream() {
             return Ok(request);
         }
-        let (mut parts, body) = request.into_parts();
+        let (mut parts, mut body) = request.into_parts();
         let limit = usize::try_from(self.max_content_length).unwrap_or(usize::MAX);
-        match Limited::new(body, limit).collect().await {
-            Ok(collected) => {
-                let bytes = collected.to_bytes();
-                parts.headers.remove(TRANSFER_ENCODING);
-                parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-                Ok(Request::from_parts(parts, Body::from(bytes)))
+        let declared = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX);
+        // Grown as it arrives: a declared length is only a claim.
+        let mut bytes = bytes::BytesMut::with_capacity(declared.min(64 * 1024));
+        loop {
+            let frame = match self.body_timeout {
+                Some(timeout) => tokio::time::timeout(timeout, body.frame()).await.map_err(|_| Refusal::Silent)?,
+                None => body.frame().await,
+            };
+            match frame {
+                None => break,
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        if bytes.len() + data.len() > limit {
+                            return Err(Refusal::TooLarge);
+                        }
+                        bytes.extend_from_slice(&data);
+                    }
+                }
+                Some(Err(error)) => {
+                    return Err(Refusal::Error(EsError::from(ServiceError::RefusedInput {
+                        status: 400,
+                        message: format!("the request body could not be read: {}", crate::error::innermost(&*error)),
+                    })));
+                }
             }
-            // A body without a declared length (chunked) that grows past
-            // the limit; one that declares it was refused before.
-            Err(error) if error.is::<LengthLimitError>() => {
-                Err(Refusal::Error(EsError::from(ServiceError::RefusedInput {
-                    status: 413,
-                    message: format!("request body exceeded maximum size of {limit} bytes"),
-                })))
-            }
-            Err(error) => Err(Refusal::Error(EsError::from(ServiceError::RefusedInput {
-                status: 400,
-                message: format!("the request body could not be read: {}", crate::error::innermost(&*error)),
-            }))),
         }
+        parts.headers.remove(TRANSFER_ENCODING);
+        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        Ok(Request::from_parts(parts, Body::from(bytes.freeze())))
     }
 
     /// What dropshot's own error means to Elasticsearch's client.
@@ -184,8 +207,10 @@ impl RestController {
 
     /// `refusal`, sent once the caller authenticated; the 401 otherwise.
     async fn refuse(&self, node: &NodeContext, head: &RequestHead, refusal: Refusal) -> Response<Body> {
-        if let Refusal::TooLarge = refusal {
-            return too_large();
+        match refusal {
+            Refusal::TooLarge => return too_large(),
+            Refusal::Silent => return silent_body(),
+            _ => {}
         }
         if let Err(error) = node.security.authenticate(&head.authorization, &head.uri).await {
             return render(EsError::from(error));
@@ -198,6 +223,7 @@ impl RestController {
             Refusal::MethodNotAllowed(message) => self.method_not_allowed(head.uri.path(), message),
             Refusal::Error(error) => render(error),
             Refusal::TooLarge => too_large(),
+            Refusal::Silent => silent_body(),
         }
     }
 
@@ -240,6 +266,8 @@ enum Refusal {
     Error(EsError),
     /// A body over the limit.
     TooLarge,
+    /// A body that stopped arriving.
+    Silent,
 }
 
 /// The URI as Elasticsearch's messages show it: raw, with the query string.
@@ -263,6 +291,18 @@ fn too_large() -> Response<Body> {
     Response::builder()
         .status(StatusCode::PAYLOAD_TOO_LARGE)
         .header(CONTENT_LENGTH, 0)
+        .body(Body::empty())
+        .expect("a valid response")
+}
+
+/// A body that stopped arriving: 408, and the connection closed (what is
+/// left of the body cannot be told from a next request).
+fn silent_body() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::REQUEST_TIMEOUT)
+        .header(CONTENT_LENGTH, 0)
+        .header(http::header::CONNECTION, "close")
+        .header(X_ELASTIC_PRODUCT, "Elasticsearch")
         .body(Body::empty())
         .expect("a valid response")
 }

@@ -30,7 +30,7 @@ pub async fn to_completion<T: Send + 'static>(
     })
 }
 
-type Work<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type Work<T> = Pin<Box<dyn Future<Output = std::thread::Result<T>> + Send>>;
 
 /// The work, until it is done.
 struct Completion<T: Send + 'static> {
@@ -38,9 +38,9 @@ struct Completion<T: Send + 'static> {
 }
 
 impl<T: Send + 'static> Future for Completion<T> {
-    type Output = T;
+    type Output = std::thread::Result<T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let work = self.work.as_mut().expect("polled after it finished");
         let outcome = std::task::ready!(work.as_mut().poll(cx));
         self.work = None;
@@ -53,7 +53,11 @@ impl<T: Send + 'static> Drop for Completion<T> {
         if let Some(work) = self.work.take() {
             match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
-                    runtime.spawn(work);
+                    runtime.spawn(async move {
+                        if work.await.is_err() {
+                            tracing::error!("a write its client had left failed with a panic");
+                        }
+                    });
                 }
                 // The runtime itself is going away: nothing runs any more.
                 Err(_) => tracing::warn!("a write was stopped by the node shutting down"),

@@ -134,6 +134,20 @@ async fn a_request_line_over_http_max_initial_line_length_is_a_400() {
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_a_408_and_the_connection_closes() {
+    let node = TestNode::start(&[("http.request_head_timeout", "1s")]).await;
+    let mut stream = connect(node.addr()).await;
+    let head = format!(
+        "POST /_security/user/_has_privileges HTTP/1.1\r\nHost: x\r\n{}Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{{\"cluster\"",
+        elastic_header_line()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (status, close, body) = read_response(&mut stream).await;
+    assert_eq!((status, close, body.as_str()), (408, true, ""));
+    assert!(closed_within(&mut stream, Duration::from_secs(2)).await);
+}
+
 /// Whether the node closed `stream` (or answers nothing) within `within`.
 async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
     let mut byte = [0u8; 1];
@@ -174,6 +188,24 @@ async fn connections_that_send_no_request_head_are_closed_and_idle_keep_alive_on
     assert!(!closed_within(&mut kept, Duration::from_millis(1500)).await);
     kept.write_all(get.as_bytes()).await.unwrap();
     assert_eq!(read_response(&mut kept).await.0, 200);
+    // Empty lines first are not a head (httparse skips them).
+    let mut blank = connect(node.addr()).await;
+    blank.write_all(b"\r\n\r\n\r\n").await.unwrap();
+    assert!(closed_within(&mut blank, Duration::from_secs(3)).await, "empty lines do not end a head");
+    // A request that waits for 100 Continue is answered and then idles.
+    let mut continued = connect(node.addr()).await;
+    let head = format!(
+        "POST /_security/user/_has_privileges HTTP/1.1\r\nHost: x\r\n{}Content-Type: application/json\r\n\
+         Expect: 100-continue\r\nContent-Length: 17\r\n\r\n",
+        elastic_header_line()
+    );
+    continued.write_all(head.as_bytes()).await.unwrap();
+    let (status, ..) = read_response(&mut continued).await;
+    assert_eq!(status, 100);
+    continued.write_all(br#"{"cluster":["a"]}"#).await.unwrap();
+    let (status, _, body) = read_response(&mut continued).await;
+    assert_eq!(status, 400, "an unknown privilege: {body}");
+    assert!(!closed_within(&mut continued, Duration::from_millis(1500)).await, "idle after its answer");
     // A head that starts and stalls after an answer is bounded too.
     kept.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
     assert!(closed_within(&mut kept, Duration::from_secs(3)).await);

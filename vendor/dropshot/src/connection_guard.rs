@@ -73,9 +73,11 @@ impl Gate {
 /// Where a connection is in its exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    /// A request head is expected or partly read, the last `newlines` line
-    /// ends of it in a row.
-    Head { newlines: usize },
+    /// A request head is expected or partly read: `started` once a byte
+    /// other than a line end came (empty lines before a request line are
+    /// skipped, as httparse skips them), then the last `newlines` line ends
+    /// in a row.
+    Head { started: bool, newlines: usize },
     /// The head is read; the body and the handler take what they take.
     Request,
     /// An answer went out: the connection idles until its next request.
@@ -101,7 +103,7 @@ impl GuardedStream {
         let timeout = limits.request_head_timeout;
         GuardedStream {
             inner,
-            phase: Phase::Head { newlines: 0 },
+            phase: Phase::Head { started: false, newlines: 0 },
             timeout,
             deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
             _admission: admission,
@@ -114,18 +116,21 @@ impl GuardedStream {
             return;
         }
         if self.phase == Phase::Idle {
-            self.phase = Phase::Head { newlines: 0 };
+            self.phase = Phase::Head { started: false, newlines: 0 };
             self.deadline = self.timeout.map(|t| Box::pin(tokio::time::sleep(t)));
         }
-        if let Phase::Head { mut newlines } = self.phase {
+        if let Phase::Head { mut started, mut newlines } = self.phase {
             // The head ends at an empty line: two line ends with nothing
             // but `\r` between them (`\r\n\r\n`, or `\n\n` as httparse
             // also takes).
             for byte in bytes {
                 match byte {
-                    b'\n' => newlines += 1,
-                    b'\r' => {}
-                    _ => newlines = 0,
+                    b'\n' if started => newlines += 1,
+                    b'\r' | b'\n' => {}
+                    _ => {
+                        started = true;
+                        newlines = 0;
+                    }
                 }
                 if newlines == 2 {
                     self.phase = Phase::Request;
@@ -133,19 +138,25 @@ impl GuardedStream {
                     return;
                 }
             }
-            self.phase = Phase::Head { newlines };
+            self.phase = Phase::Head { started, newlines };
         }
     }
 
-    /// Follows the bytes a write sent.
-    fn wrote(&mut self, first: &[u8]) {
-        let informational = first.starts_with(b"HTTP/1.1 1")
-            || first.starts_with(b"HTTP/1.0 1");
-        if self.phase == Phase::Request
-            && first.starts_with(b"HTTP/")
-            && !informational
-        {
+    /// Follows the bytes a write sent: a final status line means hyper
+    /// parsed a head and answers it, whatever the guard read (pipelined
+    /// requests may have been read before), so the connection idles until
+    /// its next request.
+    fn wrote(&mut self, mut bytes: &[u8]) {
+        // Informational answers (`100 Continue`) may lead the same write.
+        while bytes.starts_with(b"HTTP/1.1 1") || bytes.starts_with(b"HTTP/1.0 1") {
+            match bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+                Some(end) => bytes = &bytes[end + 4..],
+                None => return,
+            }
+        }
+        if bytes.starts_with(b"HTTP/") {
             self.phase = Phase::Idle;
+            self.deadline = None;
         }
     }
 }
@@ -229,21 +240,5 @@ impl AsyncWrite for GuardedStream {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-
-    #[test]
-    fn the_gate_admits_up_to_its_limit() {
-        let gate = Gate::new(Some(2));
-        let first = gate.admit().unwrap();
-        let _second = gate.admit().unwrap();
-        assert!(gate.admit().is_none());
-        drop(first);
-        assert!(gate.admit().is_some());
-        assert!(Gate::new(None).admit().is_some());
     }
 }

@@ -282,6 +282,13 @@ impl<C: ServerContext> HttpServerStarter<C> {
             use hyper_util::server::conn::auto;
 
             let mut builder = auto::Builder::new(TokioExecutor::new());
+            // [es-tokens patch] The connection guard follows HTTP/1 only:
+            // under limits, prior-knowledge HTTP/2 is not served.
+            if connection_limits.max_open.is_some()
+                || connection_limits.request_head_timeout.is_some()
+            {
+                builder = builder.http1_only();
+            }
             // http/1 settings
             builder.http1().timer(TokioTimer::new());
             if let Http1HeaderReadTimeout::Set(timeout) =
