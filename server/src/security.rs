@@ -167,6 +167,10 @@ impl Security {
             }
         });
         let roles = Arc::new(RoleStore::load(conf_dir));
+        let mut unread = file_realm.unread_at_start().to_vec();
+        if roles.unread_at_start() {
+            unread.push(ROLES_FILE);
+        }
         let watcher = ConfigWatcher::start(
             conf_dir,
             vec![
@@ -196,6 +200,7 @@ impl Security {
                     Arc::new(move || roles.reload()) as OnChange
                 }),
             ],
+            unread,
             metrics.reloads(),
         );
         Ok(Security {

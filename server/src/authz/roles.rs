@@ -73,6 +73,8 @@ fn superuser() -> Role {
 pub struct RoleStore {
     path: PathBuf,
     file_roles: RwLock<Roles>,
+    /// Whether `roles.yml` could not be read at start.
+    unread_at_start: bool,
 }
 
 impl RoleStore {
@@ -81,8 +83,14 @@ impl RoleStore {
     pub fn load(conf_dir: &Path) -> RoleStore {
         let path = conf_dir.join(ROLES_FILE);
         // Unreadable at start: no roles until a reload can read it.
-        let roles = parse_file(&path).unwrap_or_default();
-        RoleStore { path, file_roles: RwLock::new(roles) }
+        let roles = parse_file(&path);
+        let unread_at_start = roles.is_none();
+        RoleStore { path, file_roles: RwLock::new(roles.unwrap_or_default()), unread_at_start }
+    }
+
+    /// Whether `roles.yml` could not be read at start.
+    pub fn unread_at_start(&self) -> bool {
+        self.unread_at_start
     }
 
     /// Reads the file again; an unreadable file keeps the roles last read.

@@ -70,8 +70,15 @@ fn fingerprint(path: &Path) -> Option<Fingerprint> {
 
 impl ConfigWatcher {
     /// Starts watching `files` (file name → callback) in `dir`, counting
-    /// each reload in `reloads`. Must be called within a tokio runtime.
-    pub fn start(dir: &Path, files: Vec<(&'static str, OnChange)>, reloads: ReloadCounter) -> ConfigWatcher {
+    /// each reload in `reloads`; the files in `unread` could not be read
+    /// when they were loaded, and are reloaded at the first poll. Must be
+    /// called within a tokio runtime.
+    pub fn start(
+        dir: &Path,
+        files: Vec<(&'static str, OnChange)>,
+        unread: Vec<&'static str>,
+        reloads: ReloadCounter,
+    ) -> ConfigWatcher {
         let (sender, mut receiver) = mpsc::unbounded_channel::<&'static str>();
         let names: Vec<&'static str> = files.iter().map(|(name, _)| *name).collect();
         let notifier = {
@@ -107,8 +114,8 @@ impl ConfigWatcher {
         let task = BackgroundTask::spawn(async move {
             let mut seen: HashMap<&'static str, Option<Fingerprint>> =
                 paths.iter().map(|(name, path)| (*name, fingerprint(path))).collect();
-            // Files whose last reload could not read them.
-            let mut unread: Vec<&'static str> = Vec::new();
+            // Files whose last read failed.
+            let mut unread = unread;
             let mut poll = tokio::time::interval(POLL);
             poll.tick().await;
             loop {
@@ -154,5 +161,36 @@ impl ConfigWatcher {
             }
         });
         ConfigWatcher { _notifier: notifier, _task: task }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::observability::metrics::Metrics;
+
+    /// A file unread at load, and unreadable once more, is read again at
+    /// each poll until a read succeeds, and then left alone.
+    #[tokio::test(start_paused = true)]
+    async fn an_unread_file_is_retried_at_each_poll_until_it_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let reload: OnChange =
+            Arc::new(
+                move || {
+                    if counted.fetch_add(1, Ordering::SeqCst) == 0 { Reload::ReadFailed } else { Reload::Read }
+                },
+            );
+        let _watcher = ConfigWatcher::start(dir.path(), vec![("f", reload)], vec!["f"], Metrics::new().reloads());
+        let polled = |polls: u32| tokio::time::sleep(POLL * polls + Duration::from_millis(500));
+        polled(1).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "retried at the first poll");
+        polled(1).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "and at the next, where it reads");
+        polled(3).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "then left alone");
     }
 }

@@ -28,6 +28,8 @@ pub struct FileRealm {
     users: RwLock<HashMap<String, String>>,
     user_roles: RwLock<HashMap<String, Vec<String>>>,
     cache: UserCache,
+    /// The files that could not be read at start, for the watcher to retry.
+    unread_at_start: Vec<&'static str>,
 }
 
 impl FileRealm {
@@ -37,16 +39,28 @@ impl FileRealm {
         let id = settings.internal_realm(FILE_REALM_TYPE, DEFAULT_NAME);
         let users_path = settings.path_conf().join(USERS_FILE);
         let roles_path = settings.path_conf().join(USERS_ROLES_FILE);
+        // Unreadable at start: no entries until a reload can read it.
+        let users = parse_users(&users_path);
+        let user_roles = parse_user_roles(&roles_path);
+        let unread_at_start = [(USERS_FILE, users.is_none()), (USERS_ROLES_FILE, user_roles.is_none())]
+            .into_iter()
+            .filter_map(|(file, unread)| unread.then_some(file))
+            .collect();
         FileRealm {
             realm: Realm { name: id.name.clone(), kind: FILE_REALM_TYPE.to_string() },
             enabled: ENABLED_SETTING.get(settings, &id),
-            // Unreadable at start: no entries until a reload can read it.
-            users: RwLock::new(parse_users(&users_path).unwrap_or_default()),
-            user_roles: RwLock::new(parse_user_roles(&roles_path).unwrap_or_default()),
+            users: RwLock::new(users.unwrap_or_default()),
+            user_roles: RwLock::new(user_roles.unwrap_or_default()),
             users_path,
             roles_path,
             cache: UserCache::for_realm(settings, &id),
+            unread_at_start,
         }
+    }
+
+    /// The realm's files that could not be read at start.
+    pub fn unread_at_start(&self) -> &[&'static str] {
+        &self.unread_at_start
     }
 
     /// Re-reads `users`; a change empties the realm's cache. An unreadable
