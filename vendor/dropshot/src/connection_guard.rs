@@ -88,9 +88,10 @@ enum Phase {
 pub(crate) struct GuardedStream {
     inner: TcpStream,
     phase: Phase,
-    timeout: Option<Duration>,
-    /// Armed while a head is expected.
-    deadline: Option<Pin<Box<Sleep>>>,
+    /// The head timeout, and its timer: allocated once per connection and
+    /// reset for each head, armed while a head is expected.
+    deadline: Option<(Duration, Pin<Box<Sleep>>)>,
+    armed: bool,
     _admission: Admission,
 }
 
@@ -100,12 +101,13 @@ impl GuardedStream {
         limits: &ConnectionLimits,
         admission: Admission,
     ) -> Self {
-        let timeout = limits.request_head_timeout;
         GuardedStream {
             inner,
             phase: Phase::Head { started: false, newlines: 0 },
-            timeout,
-            deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
+            deadline: limits
+                .request_head_timeout
+                .map(|timeout| (timeout, Box::pin(tokio::time::sleep(timeout)))),
+            armed: true,
             _admission: admission,
         }
     }
@@ -117,7 +119,10 @@ impl GuardedStream {
         }
         if self.phase == Phase::Idle {
             self.phase = Phase::Head { started: false, newlines: 0 };
-            self.deadline = self.timeout.map(|t| Box::pin(tokio::time::sleep(t)));
+            if let Some((timeout, sleep)) = self.deadline.as_mut() {
+                sleep.as_mut().reset(tokio::time::Instant::now() + *timeout);
+            }
+            self.armed = true;
         }
         if let Phase::Head { mut started, mut newlines } = self.phase {
             // The head ends at an empty line: two line ends with nothing
@@ -134,7 +139,7 @@ impl GuardedStream {
                 }
                 if newlines == 2 {
                     self.phase = Phase::Request;
-                    self.deadline = None;
+                    self.armed = false;
                     return;
                 }
             }
@@ -156,7 +161,7 @@ impl GuardedStream {
         }
         if bytes.starts_with(b"HTTP/") {
             self.phase = Phase::Idle;
-            self.deadline = None;
+            self.armed = false;
         }
     }
 }
@@ -176,9 +181,10 @@ impl AsyncRead for GuardedStream {
             }
             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
             Poll::Pending => {
+                let armed = self.armed;
                 let expired = match self.deadline.as_mut() {
-                    Some(deadline) => deadline.as_mut().poll(cx).is_ready(),
-                    None => false,
+                    Some((_, sleep)) if armed => sleep.as_mut().poll(cx).is_ready(),
+                    _ => false,
                 };
                 if expired {
                     Poll::Ready(Err(io::Error::new(
