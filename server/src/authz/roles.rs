@@ -10,7 +10,7 @@ use parking_lot::RwLock;
 
 use crate::authz::index_privileges::IndexGroup;
 use crate::authz::privileges::{self, ClusterPrivilege};
-use crate::config::config_file::{Reload, read_optional, replace_if_changed};
+use crate::config::config_file::{Reload, read_for_load, replace_if_changed};
 
 /// The file's name in the config directory.
 pub const ROLES_FILE: &str = "roles.yml";
@@ -126,14 +126,10 @@ impl RoleStore {
 
 /// The roles of the file; `None` if it could not be read.
 fn parse_file(path: &Path) -> Option<Roles> {
-    match read_optional(path) {
-        Ok(Some(text)) => Some(parse(path, &text)),
-        Ok(None) => Some(Roles::new()),
-        Err(error) => {
-            tracing::error!(%error, "failed to read roles file [{}]", path.display());
-            None
-        }
-    }
+    Some(match read_for_load(path, "roles")? {
+        Some(text) => parse(path, &text),
+        None => Roles::new(),
+    })
 }
 
 fn parse(path: &Path, text: &str) -> Roles {

@@ -34,6 +34,15 @@ pub fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
     }
 }
 
+/// [`read_optional`] for a load or reload: `None` if the file could not be
+/// read (logged, naming it as a `kind` file), so that the caller keeps what
+/// it has.
+pub fn read_for_load(path: &Path, kind: &str) -> Option<Option<String>> {
+    read_optional(path)
+        .inspect_err(|error| tracing::error!(%error, "failed to read {kind} file [{}]", path.display()))
+        .ok()
+}
+
 /// The entries of a line file, trimmed, with their 1-based line numbers.
 /// As in `FileLineParser`, a comment is a line that starts with `#` (so
 /// `  # x` is a broken entry, not a comment), and blank lines are skipped.

@@ -6,24 +6,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::authc::esnative::reserved_realm::is_reserved_username;
-use crate::config::config_file::{entries, read_optional};
+use crate::config::config_file::{entries, read_for_load};
 
 /// The users file's name.
 pub const USERS_FILE: &str = "users";
 /// The user-to-role mapping file's name.
 pub const USERS_ROLES_FILE: &str = "users_roles";
-
-/// A realm file's text, empty if there is no such file; `None` if it could
-/// not be read (logged).
-fn read_realm_file(path: &Path, kind: &str) -> Option<String> {
-    match read_optional(path) {
-        Ok(text) => Some(text.unwrap_or_default()),
-        Err(error) => {
-            tracing::error!(%error, "failed to read {kind} file [{}]", path.display());
-            None
-        }
-    }
-}
 
 /// `name:value` split at the first `:`, neither side empty.
 fn split_entry(line: &str) -> Option<(&str, &str)> {
@@ -33,7 +21,7 @@ fn split_entry(line: &str) -> Option<(&str, &str)> {
 /// The users of the `users` file; `None` if it could not be read.
 pub fn parse_users(path: &Path) -> Option<HashMap<String, String>> {
     let mut users = HashMap::new();
-    let text = read_realm_file(path, "users")?;
+    let text = read_for_load(path, "users")?.unwrap_or_default();
     for (line_number, line) in entries(&text) {
         let Some((username, hash)) = split_entry(line) else {
             tracing::error!("invalid entry in users file [{}], line [{line_number}]. skipping...", path.display());
@@ -53,7 +41,7 @@ pub fn parse_users(path: &Path) -> Option<HashMap<String, String>> {
 /// not be read.
 pub fn parse_user_roles(path: &Path) -> Option<HashMap<String, Vec<String>>> {
     let mut user_roles: HashMap<String, Vec<String>> = HashMap::new();
-    let text = read_realm_file(path, "users_roles")?;
+    let text = read_for_load(path, "users_roles")?.unwrap_or_default();
     for (line_number, line) in entries(&text) {
         let Some((role, users)) = split_entry(line) else {
             tracing::error!(
