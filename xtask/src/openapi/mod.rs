@@ -142,6 +142,8 @@ fn diff_base(rev: &str) -> anyhow::Result<ExitCode> {
         let relative = format!("openapi/{}", document.file);
         let old = std::process::Command::new("git")
             .current_dir(workspace())
+            // Its messages are matched below.
+            .env("LC_ALL", "C")
             .args(["show", &format!("{rev}:{relative}")])
             .output()
             .context("running git")?;

@@ -27,11 +27,7 @@ fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
     let mut value = value;
     for _ in 0..16 {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else { return value };
-        let mut target = document;
-        for segment in reference.trim_start_matches("#/").split('/') {
-            target = &target[segment.replace("~1", "/").replace("~0", "~")];
-        }
-        value = target;
+        value = document.pointer(reference.trim_start_matches('#')).unwrap_or(&Value::Null);
     }
     value
 }
