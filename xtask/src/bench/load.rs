@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -40,6 +40,19 @@ pub fn start_node(binary: &Path, dir: &Path, name: &str, settings: &[(&str, &str
 /// `Authorization` for `elastic`.
 pub fn elastic() -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("elastic:{PASSWORD}")))
+}
+
+/// Creates token `name` of `elastic/fleet-server` as `elastic`; its
+/// `Authorization` value.
+pub async fn create_token(addr: SocketAddr, name: &str) -> anyhow::Result<String> {
+    let path = format!("/_security/service/elastic/fleet-server/credential/token/{name}");
+    let (status, body) = request(addr, "POST", &path, &elastic()).await?;
+    if status != 200 {
+        bail!("creating token {name} answered {status}: {body}");
+    }
+    let body: serde_json::Value = serde_json::from_str(&body)?;
+    let value = body["token"]["value"].as_str().with_context(|| format!("no token value in {body}"))?;
+    Ok(format!("Bearer {value}"))
 }
 
 /// One request, on a new connection: status and body.

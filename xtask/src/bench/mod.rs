@@ -30,7 +30,7 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::node_process::{build_release, workspace};
-use load::{Load, Measured, elastic, micros, request, start_node};
+use load::{Load, Measured, elastic, micros, start_node};
 
 /// How many turns each throughput scenario gets.
 const THROUGHPUT_ROUNDS: usize = 5;
@@ -112,16 +112,7 @@ pub fn run(options: Options) -> anyhow::Result<ExitCode> {
         let cached = start_node(&binary, dir.path(), "cached", &[])?;
         let uncached =
             start_node(&binary, dir.path(), "uncached", &[("xpack.security.authc.service_token.cache.ttl", "0")])?;
-        let token_path = "/_security/service/elastic/fleet-server/credential/token/bench";
-        let mut bearers = Vec::new();
-        for node in [&cached, &uncached] {
-            let (status, body) = request(node.http, "POST", token_path, &elastic()).await?;
-            if status != 200 {
-                bail!("creating the benchmark token answered {status}: {body}");
-            }
-            let body: serde_json::Value = serde_json::from_str(&body)?;
-            bearers.push(format!("Bearer {}", body["token"]["value"].as_str().unwrap_or_default()));
-        }
+        let bearers = [load::create_token(cached.http, "bench").await?, load::create_token(uncached.http, "bench").await?];
         println!(
             "\nthroughput: {seconds} s per scenario in {THROUGHPUT_ROUNDS} turns, {connections} keep-alive connections, release build\n"
         );
