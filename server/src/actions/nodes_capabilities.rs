@@ -75,10 +75,14 @@ impl CapabilitiesRequest {
             Some(value) => parse_bool(value)?,
             None => false,
         };
+        // `-1` waits for every node however long it takes, as a nodes
+        // request's `TimeValue.MINUS_ONE` does; absent, `transport.node_timeout`.
         let timeout = match &query.timeout {
-            Some(value) => {
-                parse_time_value("timeout", value).map_err(|error| ServiceError::InvalidParameter(error.to_string()))?
-            }
+            Some(value) => Some(
+                parse_time_value("timeout", value)
+                    .map_err(|error| ServiceError::InvalidParameter(error.to_string()))?
+                    .unwrap_or(Duration::MAX),
+            ),
             None => None,
         };
         let method = query.method.clone().unwrap_or_else(|| "GET".to_string());
@@ -129,14 +133,23 @@ pub async fn execute(node: &NodeContext, request: CapabilitiesRequest) -> Capabi
             })
             .await
     };
-    let supported = (outcome.failures.is_empty() && !outcome.answers.is_empty())
-        .then(|| outcome.answers.iter().all(|answer| answer.supported));
+    // The answers hold this node's own at least.
+    let supported = outcome.failures.is_empty().then(|| outcome.answers.iter().all(|answer| answer.supported));
     CapabilitiesResponse { nodes: outcome.header(), cluster_name: node.identity.cluster_name.clone(), supported }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_of_minus_one_waits_for_every_node() {
+        let query = |timeout: &str| -> CapabilitiesQuery {
+            serde_json::from_value(serde_json::json!({"path": "/", "timeout": timeout})).unwrap()
+        };
+        assert_eq!(CapabilitiesRequest::parse(&query("-1")).unwrap().timeout, Some(Duration::MAX));
+        assert_eq!(CapabilitiesRequest::parse(&query("2s")).unwrap().timeout, Some(Duration::from_secs(2)));
+    }
 
     #[test]
     fn url_decoding_as_java_does() {
