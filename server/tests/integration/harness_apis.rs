@@ -186,6 +186,25 @@ async fn has_privileges_for_users_and_service_accounts() {
     monitor.security_has_privileges_3(MONITOR.0, &request).await.unwrap();
     let other = monitor.security_has_privileges_3("elastic", &request).await.unwrap_err();
     assert_eq!(other.status().map(|status| status.as_u16()), Some(403));
+    // With the privilege (elastic is a superuser), naming another is a 400,
+    // as Elasticsearch's transport action refuses it.
+    let named = node
+        .http()
+        .post(format!("{}/_security/user/{}/_has_privileges", node.url, MONITOR.0))
+        .json(&serde_json::json!({"cluster": ["monitor"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), 400);
+    assert_eq!(
+        named.text().await.unwrap(),
+        es_error_body(
+            "illegal_argument_exception",
+            "users may only check the privileges of their own account",
+            "",
+            400
+        )
+    );
     // Bodies Elasticsearch's REST layer refuses.
     let url = format!("{}/_security/user/_has_privileges", node.url);
     let missing = node.http().post(&url).send().await.unwrap();
