@@ -150,17 +150,13 @@ fn unknown(kind: &str, name: &str, list: &str, names: &[&str], actions: &str) ->
     ))
 }
 
-/// Later entries of a key replace its value where the first one stands, as
-/// `Map#put` does.
-fn dedup(entries: Vec<(String, bool)>) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
-    for (key, value) in entries {
-        match out.iter_mut().find(|(existing, _)| *existing == key) {
-            Some((_, existing)) => *existing = value,
-            None => out.push((key, value)),
-        }
-    }
-    out
+/// Each key once, where it first stands, as `Map#put` keeps it (a later
+/// entry of a key has the same answer, so which value stays does not
+/// matter).
+fn dedup(mut entries: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let mut seen = std::collections::HashSet::new();
+    entries.retain(|(key, _)| seen.insert(key.clone()));
+    entries
 }
 
 /// Java's `String#hashCode`, over UTF-16 code units.
