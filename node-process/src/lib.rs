@@ -50,23 +50,34 @@ pub struct NodeProcess {
     pub log: PathBuf,
 }
 
+impl Launch<'_> {
+    /// The command that starts the node: its environment and settings, its
+    /// output not yet directed.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(self.binary);
+        command
+            .env("ES_PATH_CONF", self.conf_dir)
+            .env("ELASTIC_PASSWORD", self.password)
+            .env("RUST_LOG", self.rust_log);
+        for (key, value) in self.settings {
+            command.arg("-E").arg(format!("{key}={value}"));
+        }
+        command
+    }
+}
+
 impl NodeProcess {
     /// Starts a node and waits until it serves. A node that exits or stays
     /// silent for a minute first is killed, and its log named in the error.
     pub fn start(launch: &Launch) -> anyhow::Result<NodeProcess> {
         std::fs::create_dir_all(launch.conf_dir)?;
         let mut log = std::fs::OpenOptions::new().create(true).append(true).open(launch.log)?;
-        let mut command = Command::new(launch.binary);
-        command
-            .env("ES_PATH_CONF", launch.conf_dir)
-            .env("ELASTIC_PASSWORD", launch.password)
-            .env("RUST_LOG", launch.rust_log)
+        let mut child = launch
+            .command()
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (key, value) in launch.settings {
-            command.arg("-E").arg(format!("{key}={value}"));
-        }
-        let mut child = command.spawn().with_context(|| format!("starting {}", launch.binary.display()))?;
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", launch.binary.display()))?;
         let stdout = child.stdout.take().expect("stdout is piped");
         // Copies the node's output to its log for as long as it runs (so that
         // it never blocks on a full pipe), handing over the start line.

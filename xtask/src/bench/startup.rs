@@ -8,10 +8,12 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+use es_tokens_node_process::Launch;
 
 use super::cluster::CLEAR;
 use super::load::{PASSWORD, create_token, elastic, request, start_node};
@@ -66,13 +68,21 @@ async fn start_once(binary: &Path, dir: &Path) -> anyhow::Result<Startup> {
     let node_dir = dir.join("node");
     std::fs::create_dir_all(node_dir.join("config"))?;
     let (http, transport) = (free_port()?, free_port()?);
+    let (data, http_port, transport_port) =
+        (node_dir.join("data").display().to_string(), http.to_string(), transport.to_string());
+    let launch = Launch {
+        binary,
+        conf_dir: &node_dir.join("config"),
+        password: PASSWORD,
+        rust_log: "warn",
+        settings: &[("path.data", &data), ("http.port", &http_port), ("transport.port", &transport_port)],
+        log: &node_dir.join("log.txt"),
+    };
     let spawned = Instant::now();
-    let mut child = Command::new(binary)
-        .env("ES_PATH_CONF", node_dir.join("config"))
-        .env("ELASTIC_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "warn")
-        .args(["-E", &format!("path.data={}", node_dir.join("data").display())])
-        .args(["-E", &format!("http.port={http}"), "-E", &format!("transport.port={transport}")])
+    // Not through `NodeProcess::start`, which waits for the start line:
+    // this measures what a client polling the port sees.
+    let mut child = launch
+        .command()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
