@@ -18,17 +18,20 @@ mod reply;
 
 use dropshot::{Path, Query, RequestContext, UntypedBody};
 use es_tokens_types::{
-    AuthenticateResponse, CapabilitiesResponse, ClearCachedServiceTokensResponse, ClusterHealthResponse,
-    CreateServiceTokenResponse, DeleteServiceTokenResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse,
-    HasPrivilegesRequest, HasPrivilegesResponse, InfoResponse,
+    AuthenticateResponse, CapabilitiesResponse, ChangePasswordRequest, ClearCachedServiceTokensResponse,
+    ClusterHealthResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyObject, FoundResponse,
+    GetRolesResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse, GetUsersResponse,
+    HasPrivilegesRequest, HasPrivilegesResponse, InfoResponse, PutRoleRequest, PutRoleResponse, PutUserRequest,
+    PutUserResponse,
 };
 use schemars::JsonSchema;
 
 use contract::{CREATED_TOKEN, Contract, ErrorStatus, Operation, ProductHeader, Security};
 pub use error::EsError;
 pub use paths::{
-    CapabilitiesQuery, ClusterHealthQuery, HealthIndexPath, NamespacePath, RefreshQuery, ServiceAccountPath,
-    ServiceTokenPath, ServiceTokensPath, UserPath,
+    CapabilitiesQuery, ClearRealmsQuery, ClusterHealthQuery, GetUsersQuery, HealthIndexPath, NamespacePath, RealmsPath,
+    RefreshQuery, RolePath, RolesPath, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath, UsernamePath,
+    UsernamesPath,
 };
 pub use reply::{EsReply, Head, PrometheusText, ResponseFormat, X_ELASTIC_PRODUCT, error_response};
 
@@ -383,13 +386,13 @@ pub trait ElasticsearchApi {
     /// `users may only check the privileges of their own account`).
     #[endpoint {
         method = GET,
-        path = "/_security/user/{user}/_has_privileges",
+        path = "/_security/user/{username}/_has_privileges",
         operation_id = "security-has-privileges-2",
         tags = ["security"],
     }]
     async fn security_has_privileges_2(
         rqctx: RequestContext<Self::Context>,
-        path: Path<UserPath>,
+        path: Path<UsernamePath>,
         body: UntypedBody,
     ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
 
@@ -398,15 +401,425 @@ pub trait ElasticsearchApi {
     /// `POST` form of the check naming the user, who must be the caller.
     #[endpoint {
         method = POST,
-        path = "/_security/user/{user}/_has_privileges",
+        path = "/_security/user/{username}/_has_privileges",
         operation_id = "security-has-privileges-3",
         tags = ["security"],
     }]
     async fn security_has_privileges_3(
         rqctx: RequestContext<Self::Context>,
-        path: Path<UserPath>,
+        path: Path<UsernamePath>,
         body: UntypedBody,
     ) -> Result<EsReply<HasPrivilegesResponse>, EsError>;
+
+    /// Create or update users
+    ///
+    /// Add a user to the native realm or update one. A password is required
+    /// for a new user (`password`, at least 6 characters, or `password_hash`,
+    /// a bcrypt or PBKDF2 hash); an update without one keeps the password.
+    /// Every other field is replaced, and `enabled` is `true` unless given.
+    /// Every node forgets the user's cached authentication before the call
+    /// answers. Reserved users (`elastic`, `kibana_system`, ...) are refused:
+    /// only their passwords can change.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/user/{username}",
+        operation_id = "security-put-user",
+        tags = ["users"],
+    }]
+    async fn security_put_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutUserResponse>, EsError>;
+
+    /// Create or update users
+    ///
+    /// The same as `PUT`: add a user to the native realm or update one.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/{username}",
+        operation_id = "security-put-user-1",
+        tags = ["users"],
+    }]
+    async fn security_put_user_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutUserResponse>, EsError>;
+
+    /// Get users
+    ///
+    /// Get information about some users: reserved ones and those of the
+    /// native realm, never their passwords. When none of the named users
+    /// exists, the answer is 404 with `{}`.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `read_security`
+    #[endpoint {
+        method = GET,
+        path = "/_security/user/{username}",
+        operation_id = "security-get-user",
+        tags = ["users"],
+    }]
+    async fn security_get_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamesPath>,
+        query: Query<GetUsersQuery>,
+    ) -> Result<EsReply<GetUsersResponse>, EsError>;
+
+    /// Get users
+    ///
+    /// Get every user: the reserved ones, then those of the native realm.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `read_security`
+    #[endpoint {
+        method = GET,
+        path = "/_security/user",
+        operation_id = "security-get-user-1",
+        tags = ["users"],
+    }]
+    async fn security_get_user_1(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<GetUsersQuery>,
+    ) -> Result<EsReply<GetUsersResponse>, EsError>;
+
+    /// Delete users
+    ///
+    /// Delete a user of the native realm; every node forgets its cached
+    /// authentication before the call answers. Answers 200
+    /// `{"found":true}`, or 404 with exactly `{"found":false}` when there is
+    /// no such user. Reserved users cannot be deleted.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = DELETE,
+        path = "/_security/user/{username}",
+        operation_id = "security-delete-user",
+        tags = ["users"],
+    }]
+    async fn security_delete_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<FoundResponse>, EsError>;
+
+    /// Change passwords
+    ///
+    /// Change the password of a native or reserved user. The old password
+    /// fails on every node once the call answers.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`, or none for one's own
+    ///   password as a user of the native or reserved realm
+    #[endpoint {
+        method = PUT,
+        path = "/_security/user/{username}/_password",
+        operation_id = "security-change-password",
+        tags = ["users"],
+    }]
+    async fn security_change_password(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Change passwords
+    ///
+    /// The same as `PUT`: change a user's password.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`, or none for one's own
+    ///   password as a user of the native or reserved realm
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/{username}/_password",
+        operation_id = "security-change-password-1",
+        tags = ["users"],
+    }]
+    async fn security_change_password_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Change passwords
+    ///
+    /// Change the caller's own password.
+    ///
+    /// ## Required authorization
+    ///
+    /// * None, as a user of the native or reserved realm; otherwise cluster
+    ///   privileges: `manage_security`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/user/_password",
+        operation_id = "security-change-password-2",
+        tags = ["users"],
+    }]
+    async fn security_change_password_2(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Change passwords
+    ///
+    /// The same as `PUT`: change the caller's own password.
+    ///
+    /// ## Required authorization
+    ///
+    /// * None, as a user of the native or reserved realm; otherwise cluster
+    ///   privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/_password",
+        operation_id = "security-change-password-3",
+        tags = ["users"],
+    }]
+    async fn security_change_password_3(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Enable users
+    ///
+    /// Enable a native or reserved user; callers cannot enable themselves.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/user/{username}/_enable",
+        operation_id = "security-enable-user",
+        tags = ["users"],
+    }]
+    async fn security_enable_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Enable users
+    ///
+    /// The same as `PUT`: enable a user.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/{username}/_enable",
+        operation_id = "security-enable-user-1",
+        tags = ["users"],
+    }]
+    async fn security_enable_user_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Disable users
+    ///
+    /// Disable a native or reserved user: its logins fail on every node once
+    /// the call answers. Callers cannot disable themselves.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/user/{username}/_disable",
+        operation_id = "security-disable-user",
+        tags = ["users"],
+    }]
+    async fn security_disable_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Disable users
+    ///
+    /// The same as `PUT`: disable a user.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/user/{username}/_disable",
+        operation_id = "security-disable-user-1",
+        tags = ["users"],
+    }]
+    async fn security_disable_user_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError>;
+
+    /// Create or update roles
+    ///
+    /// Create a native role or replace one. Cluster privileges decide this
+    /// node's actions; index, application and remote privileges, `run_as`,
+    /// `global` and `metadata` are stored and shown exactly. A role of
+    /// `roles.yml` of the same name hides it when users are authorized, as
+    /// in Elasticsearch. Every node forgets the role before the call answers.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = PUT,
+        path = "/_security/role/{name}",
+        operation_id = "security-put-role",
+        tags = ["roles"],
+    }]
+    async fn security_put_role(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutRoleResponse>, EsError>;
+
+    /// Create or update roles
+    ///
+    /// The same as `PUT`: create or replace a native role.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/role/{name}",
+        operation_id = "security-put-role-1",
+        tags = ["roles"],
+    }]
+    async fn security_put_role_1(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutRoleResponse>, EsError>;
+
+    /// Get roles
+    ///
+    /// Get some roles: the built-in `superuser` and native roles (roles of
+    /// `roles.yml` are not shown). When none of the named roles exists, the
+    /// answer is 404 with `{}`.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `read_security`
+    #[endpoint {
+        method = GET,
+        path = "/_security/role/{name}",
+        operation_id = "security-get-role",
+        tags = ["roles"],
+    }]
+    async fn security_get_role(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RolesPath>,
+    ) -> Result<EsReply<GetRolesResponse>, EsError>;
+
+    /// Get roles
+    ///
+    /// Get every role: `superuser`, then the native roles by name.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `read_security`
+    #[endpoint {
+        method = GET,
+        path = "/_security/role",
+        operation_id = "security-get-role-1",
+        tags = ["roles"],
+    }]
+    async fn security_get_role_1(rqctx: RequestContext<Self::Context>) -> Result<EsReply<GetRolesResponse>, EsError>;
+
+    /// Delete roles
+    ///
+    /// Delete a native role; every node forgets it before the call answers.
+    /// Answers 200 `{"found":true}`, or 404 with exactly `{"found":false}`
+    /// when there is no such native role. Reserved roles cannot be deleted.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = DELETE,
+        path = "/_security/role/{name}",
+        operation_id = "security-delete-role",
+        tags = ["roles"],
+    }]
+    async fn security_delete_role(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<FoundResponse>, EsError>;
+
+    /// Clear the roles cache
+    ///
+    /// Evict roles from the native role cache, on every node of the cluster.
+    /// Names are not checked. Same family as the service token cache clear:
+    /// the call answers 200 even when some nodes fail; see
+    /// `_nodes.failures`.
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/role/{name}/_clear_cache",
+        operation_id = "security-clear-cached-roles",
+        tags = ["roles"],
+    }]
+    async fn security_clear_cached_roles(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RolesPath>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError>;
+
+    /// Clear the user cache
+    ///
+    /// Evict users from the caches of some realms (`reserved`,
+    /// `default_file`, `default_native`), on every node of the cluster. A
+    /// realm a node does not have fails that node, which the answer lists
+    /// under `_nodes.failures` (200, as every nodes answer).
+    ///
+    /// ## Required authorization
+    ///
+    /// * Cluster privileges: `manage_security`
+    #[endpoint {
+        method = POST,
+        path = "/_security/realm/{realms}/_clear_cache",
+        operation_id = "security-clear-cached-realms",
+        tags = ["users"],
+    }]
+    async fn security_clear_cached_realms(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<RealmsPath>,
+        query: Query<ClearRealmsQuery>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError>;
 
     /// Get node metrics
     ///
@@ -434,6 +847,14 @@ pub const CONTRACT: Contract = {
     const CREATE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, Conflict, Internal, Unavailable];
     const HEALTH: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, TimedOut];
     const HAS_PRIVILEGES: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NotAcceptable, PayloadTooLarge];
+    const PUT_USER: &[ErrorStatus] =
+        &[BadRequest, Unauthorized, Forbidden, NotAcceptable, PayloadTooLarge, Internal, Unavailable];
+    const PASSWORD: &[ErrorStatus] = PUT_USER;
+    const PUT_ROLE: &[ErrorStatus] = PUT_USER;
+    const WRITE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, Internal, Unavailable];
+    const GET: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NoneFound, Unavailable];
+    const DELETE: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden, NotFound, Internal, Unavailable];
+    const CLEAR: &[ErrorStatus] = &[BadRequest, Unauthorized, Forbidden];
     Contract {
         operations: &[
             Operation {
@@ -589,6 +1010,166 @@ pub const CONTRACT: Contract = {
                 request_body: Some(has_privileges_body),
             },
             Operation {
+                id: "security-put-user",
+                errors: PUT_USER,
+                examples: include_str!("../examples/security-put-user.json"),
+                links: &[],
+                text: None,
+                request_body: Some(put_user_body),
+            },
+            Operation {
+                id: "security-put-user-1",
+                errors: PUT_USER,
+                examples: include_str!("../examples/security-put-user-1.json"),
+                links: &[],
+                text: None,
+                request_body: Some(put_user_body),
+            },
+            Operation {
+                id: "security-get-user",
+                errors: GET,
+                examples: include_str!("../examples/security-get-user.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-get-user-1",
+                errors: READ,
+                examples: include_str!("../examples/security-get-user-1.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-delete-user",
+                errors: DELETE,
+                examples: include_str!("../examples/security-delete-user.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-change-password",
+                errors: PASSWORD,
+                examples: include_str!("../examples/security-change-password.json"),
+                links: &[],
+                text: None,
+                request_body: Some(change_password_body),
+            },
+            Operation {
+                id: "security-change-password-1",
+                errors: PASSWORD,
+                examples: include_str!("../examples/security-change-password-1.json"),
+                links: &[],
+                text: None,
+                request_body: Some(change_password_body),
+            },
+            Operation {
+                id: "security-change-password-2",
+                errors: PASSWORD,
+                examples: include_str!("../examples/security-change-password-2.json"),
+                links: &[],
+                text: None,
+                request_body: Some(change_password_body),
+            },
+            Operation {
+                id: "security-change-password-3",
+                errors: PASSWORD,
+                examples: include_str!("../examples/security-change-password-3.json"),
+                links: &[],
+                text: None,
+                request_body: Some(change_password_body),
+            },
+            Operation {
+                id: "security-enable-user",
+                errors: WRITE,
+                examples: include_str!("../examples/security-enable-user.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-enable-user-1",
+                errors: WRITE,
+                examples: include_str!("../examples/security-enable-user-1.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-disable-user",
+                errors: WRITE,
+                examples: include_str!("../examples/security-disable-user.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-disable-user-1",
+                errors: WRITE,
+                examples: include_str!("../examples/security-disable-user-1.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-put-role",
+                errors: PUT_ROLE,
+                examples: include_str!("../examples/security-put-role.json"),
+                links: &[],
+                text: None,
+                request_body: Some(put_role_body),
+            },
+            Operation {
+                id: "security-put-role-1",
+                errors: PUT_ROLE,
+                examples: include_str!("../examples/security-put-role-1.json"),
+                links: &[],
+                text: None,
+                request_body: Some(put_role_body),
+            },
+            Operation {
+                id: "security-get-role",
+                errors: GET,
+                examples: include_str!("../examples/security-get-role.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-get-role-1",
+                errors: READ,
+                examples: include_str!("../examples/security-get-role-1.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-delete-role",
+                errors: DELETE,
+                examples: include_str!("../examples/security-delete-role.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-clear-cached-roles",
+                errors: CLEAR,
+                examples: include_str!("../examples/security-clear-cached-roles.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
+                id: "security-clear-cached-realms",
+                errors: CLEAR,
+                examples: include_str!("../examples/security-clear-cached-realms.json"),
+                links: &[],
+                text: None,
+                request_body: None,
+            },
+            Operation {
                 id: "metrics",
                 errors: READ,
                 examples: include_str!("../examples/metrics.json"),
@@ -602,6 +1183,8 @@ pub const CONTRACT: Contract = {
         tags: &[
             ("info", "The node and its cluster: Elasticsearch's root endpoint."),
             ("security", "Service accounts, their tokens and the token caches."),
+            ("users", "Users of the native realm and the reserved users, and the realms' caches."),
+            ("roles", "Native roles and the role cache."),
             ("cluster", "The cluster's health and its nodes' capabilities, which harnesses ask first."),
             ("observability", "The node's metrics."),
         ],
@@ -618,6 +1201,27 @@ fn has_privileges_body(generator: &mut schemars::r#gen::SchemaGenerator) -> sche
         definition.object().min_properties = Some(1);
     }
     schema
+}
+
+/// The body of putting a user.
+fn put_user_body(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+    generator.subschema_for::<PutUserRequest>()
+}
+
+/// The body of changing a password: exactly one of its fields.
+fn change_password_body(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+    let schema = generator.subschema_for::<ChangePasswordRequest>();
+    let name = ChangePasswordRequest::schema_name();
+    if let Some(schemars::schema::Schema::Object(definition)) = generator.definitions_mut().get_mut(&name) {
+        definition.object().min_properties = Some(1);
+        definition.object().max_properties = Some(1);
+    }
+    schema
+}
+
+/// The body of putting a role: a role descriptor.
+fn put_role_body(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+    generator.subschema_for::<PutRoleRequest>()
 }
 
 /// Renders the OpenAPI document of [`ElasticsearchApi`], exactly as it is

@@ -185,12 +185,63 @@ query_parameters! {
     }
 }
 
-/// The path of `_has_privileges` for a named user.
+/// The path of an operation on one user (for `_has_privileges`, the user
+/// whose privileges to check: only the caller itself may be named).
 #[derive(Debug, Deserialize, JsonSchema)]
-pub struct UserPath {
-    /// The user whose privileges to check: only the caller itself may be
-    /// named.
-    pub user: String,
+pub struct UsernamePath {
+    /// A user name: 1 to 507 printable ASCII characters, without leading or
+    /// trailing spaces.
+    pub username: String,
+}
+
+/// The path of getting some users.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UsernamesPath {
+    /// A comma-separated list of user names.
+    pub username: String,
+}
+
+/// The path of an operation on one role.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RolePath {
+    /// A role name: 1 to 507 printable ASCII characters, without leading or
+    /// trailing spaces.
+    pub name: String,
+}
+
+/// The path of getting some roles or clearing their cache.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RolesPath {
+    /// A comma-separated list of role names; `*` or `_all` for every role
+    /// (clear cache only).
+    pub name: String,
+}
+
+/// The path of clearing realm caches.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RealmsPath {
+    /// A comma-separated list of realm names (`reserved`, `default_file`,
+    /// `default_native`); `*` or `_all` for every realm.
+    pub realms: String,
+}
+
+query_parameters! {
+    /// The parameters of `POST /_security/realm/{realms}/_clear_cache`.
+    pub struct ClearRealmsQuery {
+        /// A comma-separated list of the users to evict; every user when
+        /// missing, empty, `*` or `_all`.
+        usernames,
+    }
+}
+
+query_parameters! {
+    /// The parameters of getting users.
+    pub struct GetUsersQuery {
+        /// Whether to add each user's profile id (`true` or `false`). This
+        /// node has no user profiles, so no user has one.
+        #[schemars(regex(pattern = r"^(true|false)?$"))]
+        with_profile_uid,
+    }
 }
 
 /// The path of a cluster health request for some indices.

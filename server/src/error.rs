@@ -70,6 +70,10 @@ pub enum ServiceError {
     /// A request that fails Elasticsearch's request validation.
     #[error("Validation Failed: {}", render_validation(.0))]
     ValidationFailed(Vec<String>),
+    /// A request Elasticsearch refuses with a `ValidationException` (not
+    /// its request validation: the REST layer's, or the store's).
+    #[error("Validation Failed: {}", render_validation(.0))]
+    Validation(Vec<String>),
     /// A `refresh` parameter that is not `true`, `false`, `wait_for` or empty.
     #[error("Unknown value for refresh: [{0}].")]
     InvalidRefresh(String),

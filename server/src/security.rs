@@ -8,6 +8,8 @@ use parking_lot::RwLock;
 
 use crate::authc::authentication::Authentication;
 use crate::authc::authenticator::Authenticator;
+use crate::authc::esnative::native_realm::NativeRealm;
+use crate::authc::esnative::native_users_store::NativeUsersStore;
 use crate::authc::esnative::reserved_realm::{Bootstrap, PASSWORD_HASHING_SETTING, ReservedRealm};
 use crate::authc::file::file_realm::FileRealm;
 use crate::authc::file::user_files::{USERS_FILE, USERS_ROLES_FILE};
@@ -21,6 +23,8 @@ use crate::authc::service::{EvictionCause, TOKEN_HASHING_SETTING, TokenSource};
 use crate::authc::support::hasher::Hasher;
 use crate::authc::support::user_cache::UserCache;
 use crate::authz::authorizer::Authorizer;
+use crate::authz::composite_roles_store::{CompositeRolesStore, ROLE_CACHE_SIZE_SETTING};
+use crate::authz::native_roles_store::NativeRolesStore;
 use crate::authz::roles::{ROLES_FILE, RoleStore};
 use crate::common::background_task::BackgroundTask;
 use crate::config::config_file::Reload;
@@ -76,6 +80,7 @@ pub struct Security {
     authorizer: Authorizer,
     caches: Arc<TokenCaches>,
     cache_hasher: Hasher,
+    password_hasher: Hasher,
     lease: Arc<CacheLease>,
     file_tokens: Arc<FileTokenStore>,
     index_tokens: Arc<IndexTokenStore>,
@@ -116,6 +121,11 @@ impl Security {
                 .await
                 .map_err(SecurityError::Register)?;
         let lease = Arc::new(lease);
+        let native_realm = Arc::new(NativeRealm::new(
+            settings,
+            Arc::new(NativeUsersStore::new(Arc::clone(&index))),
+            Arc::clone(&lease),
+        ));
         let caching = |source| (Arc::clone(caches.of(source)), hasher, Arc::clone(&lease));
         let service_accounts = ServiceAccountService {
             file: {
@@ -140,14 +150,33 @@ impl Security {
         ));
         set_up_elastic(&reserved_realm).await.map_err(SecurityError::Bootstrap)?;
         let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));
+        let file_roles = Arc::new(RoleStore::load(conf_dir));
+        let roles = Arc::new(CompositeRolesStore::new(
+            Arc::clone(&file_roles),
+            NativeRolesStore::new(Arc::clone(&index)),
+            ROLE_CACHE_SIZE_SETTING.get(settings),
+            Arc::clone(&lease),
+        ));
+        lease.also_clears({
+            let (native_realm, roles) = (Arc::clone(&native_realm), Arc::clone(&roles));
+            move || {
+                native_realm.clear_cache(&[]);
+                roles.clear_cache(&[]);
+            }
+        });
         let monitor = monitor::start(Arc::clone(&index), Tracker::new(&index.check().await), {
             let cache = Arc::clone(caches.of(TokenSource::Index));
+            let (native_realm, roles) = (Arc::clone(&native_realm), Arc::clone(&roles));
             let reserved_realm = Arc::clone(&reserved_realm);
             let index = Arc::clone(&index);
             let cluster_uuid = Arc::clone(&cluster_uuid);
             move |change| {
                 let (cache, reserved_realm) = (Arc::clone(&cache), Arc::clone(&reserved_realm));
                 let (index, cluster_uuid) = (Arc::clone(&index), Arc::clone(&cluster_uuid));
+                // As Elasticsearch on a change of the security index's state:
+                // every realm and role read from it may be stale.
+                native_realm.clear_cache(&[]);
+                roles.clear_cache(&[]);
                 Box::pin(async move {
                     cache.invalidate_all(EvictionCause::IndexChange);
                     reserved_realm.invalidate_cache();
@@ -166,9 +195,8 @@ impl Security {
                 })
             }
         });
-        let roles = Arc::new(RoleStore::load(conf_dir));
         let mut unread = file_realm.unread_at_start().to_vec();
-        if roles.unread_at_start() {
+        if file_roles.unread_at_start() {
             unread.push(ROLES_FILE);
         }
         let watcher = ConfigWatcher::start(
@@ -196,7 +224,7 @@ impl Security {
                     Arc::new(move || file_realm.reload_user_roles()) as OnChange
                 }),
                 (ROLES_FILE, {
-                    let roles = Arc::clone(&roles);
+                    let roles = Arc::clone(&file_roles);
                     Arc::new(move || roles.reload()) as OnChange
                 }),
             ],
@@ -204,10 +232,11 @@ impl Security {
             metrics.reloads(),
         );
         Ok(Security {
-            authenticator: Authenticator { service_accounts, reserved_realm, file_realm },
+            authenticator: Authenticator { service_accounts, reserved_realm, file_realm, native_realm },
             authorizer: Authorizer { roles },
             caches,
             cache_hasher: hasher,
+            password_hasher: PASSWORD_HASHING_SETTING.get(settings),
             _lease_checks: lease.start_checks(),
             lease,
             file_tokens,
@@ -233,13 +262,80 @@ impl Security {
     }
 
     /// Whether `authentication` may perform `action`.
-    pub fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
-        self.authorizer.authorize(authentication, action)
+    pub async fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
+        self.authorizer.authorize(authentication, action).await
     }
 
     /// Everything `authentication` holds, for `_has_privileges`.
-    pub fn permissions(&self, authentication: &Authentication) -> crate::authz::privilege_check::Permissions {
-        self.authorizer.permissions(authentication)
+    pub async fn permissions(
+        &self,
+        authentication: &Authentication,
+    ) -> Result<crate::authz::privilege_check::Permissions, ServiceError> {
+        self.authorizer.permissions(authentication).await
+    }
+
+    /// The reserved realm, whose users' passwords and enabled states the
+    /// user APIs manage.
+    pub fn reserved_realm(&self) -> &ReservedRealm {
+        &self.authenticator.reserved_realm
+    }
+
+    /// Whether the file realm has `username`.
+    pub fn file_realm_has(&self, username: &str) -> bool {
+        self.authenticator.file_realm.has_user(username)
+    }
+
+    /// The native realm, whose users the user APIs manage.
+    pub fn native_realm(&self) -> &NativeRealm {
+        &self.authenticator.native_realm
+    }
+
+    /// Every role: built in, from `roles.yml` and native.
+    pub fn roles(&self) -> &CompositeRolesStore {
+        &self.authorizer.roles
+    }
+
+    /// How passwords are hashed in the security index.
+    pub fn password_hasher(&self) -> Hasher {
+        self.password_hasher
+    }
+
+    /// The realms by name, in the chain's order: reserved, file, native.
+    pub fn realm_names(&self) -> [&str; 3] {
+        [
+            "reserved",
+            self.authenticator.file_realm.realm().name.as_str(),
+            self.authenticator.native_realm.realm().name.as_str(),
+        ]
+    }
+
+    /// Forgets `usernames` (everyone when empty) in the caches of `realms`
+    /// (every realm when empty), in the order named; a name of no realm
+    /// fails, once the realms before it are cleared.
+    pub fn clear_realm_caches(&self, realms: &[String], usernames: &[String]) -> Result<(), ServiceError> {
+        let authenticator = &self.authenticator;
+        let clear = |name: &str| -> Result<(), ServiceError> {
+            match name {
+                "reserved" => authenticator.reserved_realm.clear_cache(usernames),
+                name if name == authenticator.file_realm.realm().name => {
+                    authenticator.file_realm.clear_cache(usernames)
+                }
+                name if name == authenticator.native_realm.realm().name => {
+                    authenticator.native_realm.clear_cache(usernames)
+                }
+                name => return Err(ServiceError::InvalidParameter(format!("could not find active realm [{name}]"))),
+            }
+            Ok(())
+        };
+        if realms.is_empty() {
+            return self.realm_names().into_iter().try_for_each(clear);
+        }
+        realms.iter().try_for_each(|realm| clear(realm))
+    }
+
+    /// Forgets `names` (every role when empty) in the role cache.
+    pub fn clear_role_cache(&self, names: &[String]) {
+        self.authorizer.roles.clear_cache(names);
     }
 
     /// The two service-token caches.

@@ -22,7 +22,7 @@ use es_tokens_types::transport::{
 /// The title of the OpenAPI document.
 pub const API_TITLE: &str = "es-tokens node-to-node API";
 /// The version of the OpenAPI document; bump it when the contract changes.
-pub const API_VERSION: &str = "0.3.0";
+pub const API_VERSION: &str = "0.4.0";
 
 /// The API a node serves on `transport.port`.
 #[dropshot::api_description]
@@ -47,8 +47,11 @@ pub trait TransportApi {
 
     /// Clear security caches on this node
     ///
-    /// Removes the given keys (a key ending in `/` is an account prefix) from
-    /// the named service-token cache(s) of this node.
+    /// Removes the given keys from the named caches of this node: the
+    /// service-token caches (a key ending in `/` is an account prefix), the
+    /// realm caches (`<realm>/<username>`) or the role cache (role names).
+    /// A realm this node does not have is a 400, once the realms named
+    /// before it are cleared.
     #[endpoint {
         method = POST,
         path = "/_transport/security/cache/clear",

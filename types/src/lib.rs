@@ -20,9 +20,11 @@ mod info;
 mod nodes;
 mod params;
 pub mod privileges;
+mod roles;
 mod security;
 mod service_account;
 pub mod transport;
+mod users;
 
 pub use clear_cache::ClearCachedServiceTokensResponse;
 pub use cluster::{CapabilitiesResponse, ClusterHealthError, ClusterHealthResponse, HealthStatus, RestMethod};
@@ -34,6 +36,7 @@ pub use has_privileges::{
 pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
 pub use params::{InvalidParameter, RefreshPolicy, TokenName, TokenNameList, TokenSelection};
+pub use roles::{GetRolesError, GetRolesResponse, PutRoleError, PutRoleRequest, PutRoleResponse, RoleCreated};
 pub use security::{
     AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenError,
     DeleteServiceTokenResponse, FileTokenInfo, GetServiceCredentialsResponse, NodesCredentials, RealmInfo,
@@ -43,3 +46,27 @@ pub use service_account::{
     ApplicationPrivileges, FieldSecurity, GetServiceAccountsResponse, IndicesPrivileges, RemoteClusterPrivileges,
     RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
 };
+pub use users::{
+    BodyError, ChangePasswordRequest, EmptyObject, EmptyObjectError, FoundError, FoundResponse, GetUsersError,
+    GetUsersResponse, PutUserError, PutUserRequest, PutUserResponse, UserInfo,
+};
+
+/// A JSON schema, under its own name, for a newtype over a map of `$value`
+/// by name, so that documents refer to it as to any other body.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! named_map_schema {
+    ($name:ident, $value:ty, $description:literal) => {
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_string()
+            }
+
+            fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+                let mut schema = generator.subschema_for::<std::collections::BTreeMap<String, $value>>().into_object();
+                schema.metadata().description = Some($description.to_string());
+                schema.into()
+            }
+        }
+    };
+}

@@ -40,11 +40,15 @@ pub struct HandshakeResponse {
 /// (`cluster:admin/xpack/security/cache/clear[n]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClearSecurityCacheNodeRequest {
-    /// `service` (both token caches), `file_service_account_token` or
-    /// `index_service_account_token`.
+    /// `service` (both token caches), `file_service_account_token`,
+    /// `index_service_account_token`, `realm` (realm caches) or `role` (the
+    /// role cache).
     #[schemars(with = "SecurityCacheName")]
     pub cache: String,
-    /// Qualified token names; one ending in `/` is an account prefix.
+    /// For the token caches, qualified token names, where one ending in
+    /// `/` is an account prefix; for `realm`, `<realm>/<username>`, where
+    /// the realm `*` is every realm and an empty username everyone; for
+    /// `role`, role names, where `*` is every role.
     pub keys: Vec<String>,
     /// Why the keys are cleared; the node counts their evictions under it.
     /// Every node sends it; one that finds it missing (a node before 0.2 of
@@ -69,9 +73,10 @@ where
 /// The security caches a node knows, by Elasticsearch's names
 /// (`CacheInvalidatorRegistry`): `service` (both service-token caches),
 /// `file_service_account_token` (the `service_tokens` file's tokens),
-/// `index_service_account_token` (the security index's). A schema only: the
-/// node answers any other name with Elasticsearch's "No cache named [..] is
-/// found".
+/// `index_service_account_token` (the security index's); and the realm
+/// caches (`realm`) and the role cache (`role`), which Elasticsearch clears
+/// with actions of their own. A schema only: the node answers any other
+/// name with Elasticsearch's "No cache named [..] is found".
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -79,6 +84,8 @@ enum SecurityCacheName {
     Service,
     FileServiceAccountToken,
     IndexServiceAccountToken,
+    Realm,
+    Role,
 }
 
 /// Why a node is asked to clear cached keys: `clear_api` (the clear-cache

@@ -42,13 +42,15 @@ pub struct Replay {
     #[serde(default)]
     pub status: u16,
     /// Who sends it: `elastic`, `anonymous`, a file-realm user
-    /// (`token_manager`), `bearer <namespace>/<service>/<name>` for an index
+    /// (`token_manager`), `basic <user>:<password>` for a user `before`
+    /// made, `bearer <namespace>/<service>/<name>` for an index
     /// token made by `before`, `bearer file` for the file token, or
     /// `shared secret` on the node-to-node API.
     #[serde(rename = "as")]
     pub caller: String,
-    /// What to do first: `create <namespace>/<service>/<name>` makes an index
-    /// token.
+    /// What to do first, as `elastic`: `create <namespace>/<service>/<name>`
+    /// makes an index token; `<PUT|POST|DELETE> <path> [<JSON body>]` sends
+    /// that request (which must succeed), e.g. to put a user or a role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub before: Vec<String>,
     /// JSON pointers (`*` for any key or index) to values the node makes up

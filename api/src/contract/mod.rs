@@ -194,7 +194,7 @@ fn add_security(document: &mut Value, security: Security) {
             "basicAuth": {
                 "type": "http",
                 "scheme": "basic",
-                "description": "A user of the reserved (`elastic`) or file realm."
+                "description": "A user of the reserved (`elastic`), file or native realm."
             },
             "bearerAuth": {
                 "type": "http",

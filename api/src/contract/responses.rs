@@ -16,6 +16,10 @@ pub enum ErrorStatus {
     Forbidden,
     /// 404 of a delete: exactly `{"found":false}`.
     TokenNotFound,
+    /// 404 of deleting a user or role: exactly `{"found":false}`.
+    NotFound,
+    /// 404 of getting users or roles when none of the names exists: `{}`.
+    NoneFound,
     /// 408 of a health request: the wait ran out; the health body, not an
     /// error.
     TimedOut,
@@ -39,7 +43,7 @@ impl ErrorStatus {
             ErrorStatus::BadRequest => 400,
             ErrorStatus::Unauthorized => 401,
             ErrorStatus::Forbidden => 403,
-            ErrorStatus::TokenNotFound => 404,
+            ErrorStatus::TokenNotFound | ErrorStatus::NotFound | ErrorStatus::NoneFound => 404,
             ErrorStatus::TimedOut => 408,
             ErrorStatus::NotAcceptable => 406,
             ErrorStatus::Conflict => 409,
@@ -67,6 +71,8 @@ impl ErrorStatus {
             ErrorStatus::TokenNotFound => {
                 "The token, or its service account, does not exist: exactly `{\"found\":false}`."
             }
+            ErrorStatus::NotFound => "There is no such user or native role: exactly `{\"found\":false}`.",
+            ErrorStatus::NoneFound => "None of the users or roles named exists: `{}`.",
             ErrorStatus::TimedOut => {
                 "The wait ran out before the cluster met the conditions: the health as it then was, with \
                  `timed_out: true`."
@@ -115,6 +121,8 @@ impl ErrorStatus {
         if !head {
             let schema = match self {
                 ErrorStatus::TokenNotFound => "#/components/schemas/DeleteServiceTokenResponse",
+                ErrorStatus::NotFound => "#/components/schemas/FoundResponse",
+                ErrorStatus::NoneFound => "#/components/schemas/EmptyObject",
                 ErrorStatus::TimedOut => "#/components/schemas/ClusterHealthResponse",
                 ErrorStatus::NotAcceptable => "#/components/schemas/SimpleErrorResponse",
                 _ => "#/components/schemas/ErrorResponse",

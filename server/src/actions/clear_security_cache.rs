@@ -16,6 +16,7 @@ use crate::authc::service::token_caches::{Caches, UnknownCache};
 use crate::authc::service::token_name::TokenSelection;
 use crate::authc::service::{EvictionCause, TokenKey, TokenSource};
 use crate::cluster::fan_out::NodesOutcome;
+use crate::error::ServiceError;
 use crate::node::NodeContext;
 
 /// The action's name, which its privilege is checked against.
@@ -24,15 +25,44 @@ pub const NAME: &str = "cluster:admin/xpack/security/cache/clear";
 /// What to remove from which caches, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClearSecurityCache {
-    /// The caches: of both token sources, or of one.
-    pub caches: Caches,
-    /// Accounts (`namespace/service`) all of whose tokens go.
-    pub accounts: Vec<String>,
-    /// Tokens that go, exactly.
-    pub tokens: Vec<TokenKey>,
+    /// The caches and their keys.
+    pub target: ClearTarget,
     /// Why they go: the clear-cache API, or a change of the index.
     pub cause: EvictionCause,
 }
+
+/// The caches a clear empties, and of what (Elasticsearch's
+/// `CacheInvalidatorRegistry` names, and the realm and role caches).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClearTarget {
+    /// The service-token caches.
+    ServiceTokens {
+        /// Of both token sources, or of one.
+        caches: Caches,
+        /// Accounts (`namespace/service`) all of whose tokens go.
+        accounts: Vec<String>,
+        /// Tokens that go, exactly.
+        tokens: Vec<TokenKey>,
+    },
+    /// The caches of realms.
+    Realms {
+        /// The realms by name; every realm when empty.
+        realms: Vec<String>,
+        /// The users that go; everyone when empty.
+        usernames: Vec<String>,
+    },
+    /// The role cache.
+    Roles {
+        /// The roles that go; every role when empty.
+        names: Vec<String>,
+    },
+}
+
+/// The wire names of the realm and role caches.
+const REALM_CACHE: &str = "realm";
+const ROLE_CACHE: &str = "role";
+/// On the wire, "every realm" or "every role".
+const ALL: &str = "*";
 
 impl ClearSecurityCache {
     /// The clear-cache endpoint's request: `selection` of the tokens of
@@ -44,57 +74,130 @@ impl ClearSecurityCache {
                 (Vec::new(), names.iter().map(|name| TokenKey::new(namespace, service, name)).collect())
             }
         };
-        ClearSecurityCache { caches: Caches::Both, accounts, tokens, cause: EvictionCause::ClearApi }
+        let target = ClearTarget::ServiceTokens { caches: Caches::Both, accounts, tokens };
+        ClearSecurityCache { target, cause: EvictionCause::ClearApi }
     }
 
     /// What deleting a token asks of every node: forget that token, from the
     /// index-token cache.
     pub fn deleted_token(key: TokenKey) -> Self {
-        ClearSecurityCache {
+        let target = ClearTarget::ServiceTokens {
             caches: Caches::Only(TokenSource::Index),
             accounts: Vec::new(),
             tokens: vec![key],
+        };
+        ClearSecurityCache { target, cause: EvictionCause::IndexChange }
+    }
+
+    /// The realm cache clear API's request: `usernames` (everyone when
+    /// empty) of `realms` (every realm when empty).
+    pub fn realms(realms: Vec<String>, usernames: Vec<String>) -> Self {
+        ClearSecurityCache { target: ClearTarget::Realms { realms, usernames }, cause: EvictionCause::ClearApi }
+    }
+
+    /// What a change of a native user asks of every node: forget the user,
+    /// in the native realm's cache.
+    pub fn changed_user(realm: &str, username: &str) -> Self {
+        let target = ClearTarget::Realms { realms: vec![realm.to_string()], usernames: vec![username.to_string()] };
+        ClearSecurityCache { target, cause: EvictionCause::IndexChange }
+    }
+
+    /// The role cache clear API's request: `names` (every role when empty).
+    pub fn roles(names: Vec<String>) -> Self {
+        ClearSecurityCache { target: ClearTarget::Roles { names }, cause: EvictionCause::ClearApi }
+    }
+
+    /// What a change of a native role asks of every node: forget the role.
+    pub fn changed_role(name: &str) -> Self {
+        ClearSecurityCache {
+            target: ClearTarget::Roles { names: vec![name.to_string()] },
             cause: EvictionCause::IndexChange,
         }
     }
 
     /// The request as the node-to-node API carries it: Elasticsearch's cache
-    /// name, and keys where an account is its prefix (`namespace/service/`).
+    /// name and keys. A token key where an account is its prefix
+    /// (`namespace/service/`); a realm key `<realm>/<username>`, where `*`
+    /// is every realm and an empty username everyone; a role key the role's
+    /// name, where `*` is every role.
     pub fn encode(&self) -> ClearSecurityCacheNodeRequest {
-        let accounts = self.accounts.iter().map(|account| format!("{account}/"));
-        let tokens = self.tokens.iter().map(|key| key.qualified().to_string());
         // Only these two causes are asked of other nodes; the rest are a
         // node's own (a file change, expiry...).
         let cause = match self.cause {
             EvictionCause::IndexChange => ClearCause::IndexChange,
             _ => ClearCause::ClearApi,
         };
-        ClearSecurityCacheNodeRequest {
-            cache: self.caches.name().to_string(),
-            keys: accounts.chain(tokens).collect(),
-            cause: Some(cause),
-        }
+        let (cache, keys) = match &self.target {
+            ClearTarget::ServiceTokens { caches, accounts, tokens } => {
+                let accounts = accounts.iter().map(|account| format!("{account}/"));
+                let tokens = tokens.iter().map(|key| key.qualified().to_string());
+                (caches.name(), accounts.chain(tokens).collect())
+            }
+            ClearTarget::Realms { realms, usernames } => {
+                let realms = if realms.is_empty() { vec![ALL.to_string()] } else { realms.clone() };
+                let usernames = if usernames.is_empty() { vec![String::new()] } else { usernames.clone() };
+                let keys = realms
+                    .iter()
+                    .flat_map(|realm| usernames.iter().map(move |username| format!("{realm}/{username}")))
+                    .collect();
+                (REALM_CACHE, keys)
+            }
+            ClearTarget::Roles { names } if names.is_empty() => (ROLE_CACHE, vec![ALL.to_string()]),
+            ClearTarget::Roles { names } => (ROLE_CACHE, names.clone()),
+        };
+        ClearSecurityCacheNodeRequest { cache: cache.to_string(), keys, cause: Some(cause) }
     }
 
-    /// A request off the wire: a key ending in `/` is an account (cached keys
-    /// have exactly two `/`, so it names exactly one), any other a token.
+    /// A request off the wire (see [`ClearSecurityCache::encode`]).
     pub fn decode(request: ClearSecurityCacheNodeRequest) -> Result<Self, UnknownCache> {
-        let caches = Caches::named(&request.cache)?;
-        let cause = match request.cause {
+        let cause = |caches: Option<Caches>| match request.cause {
             Some(ClearCause::ClearApi) => EvictionCause::ClearApi,
             Some(ClearCause::IndexChange) => EvictionCause::IndexChange,
             // What a node before 0.2 of the node-to-node API meant.
-            None if caches == Caches::Only(TokenSource::Index) => EvictionCause::IndexChange,
+            None if caches == Some(Caches::Only(TokenSource::Index)) => EvictionCause::IndexChange,
             None => EvictionCause::ClearApi,
         };
-        let (mut accounts, mut tokens) = (Vec::new(), Vec::new());
-        for key in request.keys {
-            match key.strip_suffix('/') {
-                Some(account) => accounts.push(account.to_string()),
-                None => tokens.push(TokenKey::from_qualified(&key)),
+        let target = match request.cache.as_str() {
+            REALM_CACHE => {
+                let (mut realms, mut usernames) = (Vec::new(), Vec::new());
+                for key in &request.keys {
+                    let (realm, username) = key.split_once('/').unwrap_or((key, ""));
+                    if !realms.iter().any(|known| known == realm) {
+                        realms.push(realm.to_string());
+                    }
+                    if !usernames.iter().any(|known| known == username) {
+                        usernames.push(username.to_string());
+                    }
+                }
+                // "Every" is the empty list, in either position.
+                if realms.iter().any(|realm| realm == ALL) {
+                    realms.clear();
+                }
+                if usernames.iter().any(String::is_empty) {
+                    usernames.clear();
+                }
+                ClearTarget::Realms { realms, usernames }
             }
-        }
-        Ok(ClearSecurityCache { caches, accounts, tokens, cause })
+            ROLE_CACHE => {
+                let all = request.keys.iter().any(|key| key == ALL);
+                ClearTarget::Roles { names: if all { Vec::new() } else { request.keys.clone() } }
+            }
+            name => {
+                let caches = Caches::named(name)?;
+                let (mut accounts, mut tokens) = (Vec::new(), Vec::new());
+                for key in &request.keys {
+                    match key.strip_suffix('/') {
+                        Some(account) => accounts.push(account.to_string()),
+                        None => tokens.push(TokenKey::from_qualified(key)),
+                    }
+                }
+                return Ok(ClearSecurityCache {
+                    target: ClearTarget::ServiceTokens { caches, accounts, tokens },
+                    cause: cause(Some(caches)),
+                });
+            }
+        };
+        Ok(ClearSecurityCache { target, cause: cause(None) })
     }
 }
 
@@ -103,17 +206,23 @@ impl ClearSecurityCache {
 /// until they cannot answer from their caches (see `cache_lease`); what
 /// each member answered.
 pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOutcome<NodeAcknowledgement> {
-    let local = node_operation(node, &request);
+    let local = node_operation(node, &request).map_err(crate::http::error::node_failure);
     // Encoded for the wire once, and only if there is another member.
     let wire = std::sync::OnceLock::new();
     let outcome = node
         .cluster
-        .fan_out(NAME, local, |client| {
+        .fan_out_fallible(NAME, local, |client| {
             let wire = wire.get_or_init(|| request.encode());
             async move { client.clear_security_cache(wire).await.map(|answer| answer.into_inner()) }
         })
         .await;
-    let acknowledged: Vec<&str> = outcome.answers.iter().map(|answer| answer.node_id.as_str()).collect();
+    // A node that answered with an error got the request: it is not fenced.
+    let acknowledged: Vec<&str> = outcome
+        .answers
+        .iter()
+        .map(|answer| answer.node_id.as_str())
+        .chain(outcome.refused.iter().map(String::as_str))
+        .collect();
     let wait = node.security.cache_lease().fence_all_but(&acknowledged).await;
     if !wait.is_zero() {
         tracing::info!(
@@ -125,15 +234,23 @@ pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOu
     outcome
 }
 
-/// The node half: removes what `request` names from this node's caches.
-pub fn node_operation(node: &NodeContext, request: &ClearSecurityCache) -> NodeAcknowledgement {
-    node.security.token_caches().invalidate(request.caches, &request.accounts, &request.tokens, request.cause);
-    node.identity.acknowledgement()
+/// The node half: removes what `request` names from this node's caches. A
+/// realm this node does not have fails it (the realms named before it are
+/// cleared), as in Elasticsearch.
+pub fn node_operation(node: &NodeContext, request: &ClearSecurityCache) -> Result<NodeAcknowledgement, ServiceError> {
+    match &request.target {
+        ClearTarget::ServiceTokens { caches, accounts, tokens } => {
+            node.security.token_caches().invalidate(*caches, accounts, tokens, request.cause)
+        }
+        ClearTarget::Realms { realms, usernames } => node.security.clear_realm_caches(realms, usernames)?,
+        ClearTarget::Roles { names } => node.security.clear_role_cache(names),
+    }
+    Ok(node.identity.acknowledgement())
 }
 
-/// The clear-cache endpoint: clears `request` everywhere and says which
+/// The clear-cache endpoints: clear `request` everywhere and say which
 /// nodes did. 200 even when some failed, as Elasticsearch answers.
-pub async fn clear_service_tokens(node: &NodeContext, request: ClearSecurityCache) -> ClearCachedServiceTokensResponse {
+pub async fn clear_and_report(node: &NodeContext, request: ClearSecurityCache) -> ClearCachedServiceTokensResponse {
     let outcome = execute(node, request).await;
     ClearCachedServiceTokensResponse {
         node_stats: outcome.header(),

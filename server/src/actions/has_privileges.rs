@@ -7,26 +7,13 @@ use serde_json::Value;
 
 use crate::authc::authentication::Authentication;
 use crate::authz::privilege_check::{self, ApplicationCheck, IndexCheck, PrivilegesToCheck};
+use crate::common::xcontent::json_token as token;
 use crate::error::ServiceError;
 use crate::node::NodeContext;
 
 /// The action's name, which its privilege is checked against when the path
 /// names another user.
 pub const NAME: &str = "cluster:admin/xpack/security/user/has_privileges";
-
-/// The body's JSON token as Jackson names it, for the parse errors.
-fn token(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "VALUE_NULL",
-        Value::Bool(true) => "VALUE_TRUE",
-        Value::Bool(false) => "VALUE_FALSE",
-        Value::Number(number) if number.is_f64() => "VALUE_NUMBER_FLOAT",
-        Value::Number(_) => "VALUE_NUMBER_INT",
-        Value::String(_) => "VALUE_STRING",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
 
 /// Reads the body as `RoleDescriptor.parsePrivilegesToCheck` does, for
 /// `username`.
@@ -206,7 +193,7 @@ fn application_checks(description: &str, value: &Value) -> Result<Vec<Applicatio
 
 /// Checks `request` for `caller`. `named` is the user the path names, which
 /// must be the caller.
-pub fn execute(
+pub async fn execute(
     node: &NodeContext,
     caller: &Authentication,
     named: Option<&str>,
@@ -217,7 +204,7 @@ pub fn execute(
             "users may only check the privileges of their own account".to_string(),
         ));
     }
-    privilege_check::check(caller.principal(), &node.security.permissions(caller), request)
+    privilege_check::check(caller.principal(), &node.security.permissions(caller).await?, request)
 }
 
 #[cfg(test)]

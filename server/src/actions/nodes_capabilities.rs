@@ -124,11 +124,11 @@ pub fn node_operation(node: &NodeContext, request: &NodeCapabilitiesRequest) -> 
 pub async fn execute(node: &NodeContext, request: CapabilitiesRequest) -> CapabilitiesResponse {
     let local = node_operation(node, &request.node);
     let outcome = if request.local_only {
-        crate::cluster::fan_out::NodesOutcome { answers: vec![local], failures: Vec::new() }
+        crate::cluster::fan_out::NodesOutcome { answers: vec![local], failures: Vec::new(), refused: Vec::new() }
     } else {
         let body = &request.node;
         node.cluster
-            .fan_out_within(NAME, request.timeout, local, |client| async move {
+            .fan_out_within(NAME, request.timeout, Ok(local), |client| async move {
                 client.node_capabilities(body).await.map(|answer| answer.into_inner())
             })
             .await

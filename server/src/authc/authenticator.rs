@@ -1,6 +1,6 @@
 //! Authenticating a request from its `Authorization` header, as
 //! Elasticsearch's authenticator chain does: `Basic` goes to the realms
-//! (reserved, then file), a `Bearer` that parses as a service-account token
+//! (reserved, file, then native), a `Bearer` that parses as a service-account token
 //! goes to the service accounts (`ServiceAccountService`), and anything else
 //! fails with the generic 401.
 
@@ -10,6 +10,7 @@ use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use crate::authc::authentication::{Authentication, RealmOutcome};
+use crate::authc::esnative::native_realm::NativeRealm;
 use crate::authc::esnative::reserved_realm::ReservedRealm;
 use crate::authc::file::file_realm::FileRealm;
 use crate::authc::service::ServiceAccountToken;
@@ -24,6 +25,8 @@ pub struct Authenticator {
     pub reserved_realm: std::sync::Arc<ReservedRealm>,
     /// Users from the `users` file.
     pub file_realm: std::sync::Arc<FileRealm>,
+    /// Users of the security index.
+    pub native_realm: std::sync::Arc<NativeRealm>,
 }
 
 impl Authenticator {
@@ -69,9 +72,19 @@ impl Authenticator {
             RealmOutcome::Failed => return Err(failed()),
             RealmOutcome::NotHandled => {}
         }
-        match self.file_realm.authenticate(username, password).await {
+        // A file user with a wrong password may still be a native one, as
+        // Elasticsearch's realm chain goes on after an unsuccessful realm.
+        if let RealmOutcome::Authenticated(user) = self.file_realm.authenticate(username, password).await {
+            return Ok(Authentication::User { user, realm: self.file_realm.realm().clone() });
+        }
+        match self
+            .native_realm
+            .authenticate(username, password)
+            .await
+            .map_err(ServiceError::AuthenticationUnavailable)?
+        {
             RealmOutcome::Authenticated(user) => {
-                Ok(Authentication::User { user, realm: self.file_realm.realm().clone() })
+                Ok(Authentication::User { user, realm: self.native_realm.realm().clone() })
             }
             RealmOutcome::Failed | RealmOutcome::NotHandled => Err(failed()),
         }

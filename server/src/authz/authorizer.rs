@@ -6,31 +6,37 @@ use std::sync::Arc;
 use crate::actions::authenticate;
 use crate::authc::authentication::Authentication;
 use crate::authc::service::service_accounts;
+use crate::authz::composite_roles_store::{CompositeRolesStore, ResolvedRoles};
 use crate::authz::index_privileges::IndexGroup;
 use crate::authz::privilege_check::Permissions;
 use crate::authz::privileges;
-use crate::authz::roles::RoleStore;
 use crate::error::ServiceError;
 
 /// Decides who may do what.
 pub struct Authorizer {
     /// The roles users are mapped to.
-    pub roles: Arc<RoleStore>,
+    pub roles: Arc<CompositeRolesStore>,
 }
 
 impl Authorizer {
     /// Ok if `authentication` holds a cluster privilege that grants `action`.
-    pub fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
+    pub async fn authorize(&self, authentication: &Authentication, action: &str) -> Result<(), ServiceError> {
         // Every caller may ask who it is.
         if action == authenticate::NAME {
             return Ok(());
         }
-        let granted = match authentication {
+        let (granted, roles) = match authentication {
             Authentication::ServiceAccount { principal, .. } => {
-                service_accounts::get(principal).is_some_and(|account| account.grants(action))
+                (service_accounts::get(principal).is_some_and(|account| account.grants(action)), None)
             }
+            // Built-in and file roles first, without reading the index: a
+            // grant by one of them stands whatever the native roles hold.
+            Authentication::User { user, .. } if self.roles.file_roles_grant(&user.roles, action) => (true, None),
             Authentication::User { user, .. } => {
-                user.roles.iter().any(|role| self.roles.grants(role, action) == Some(true))
+                let roles = self.resolve(&user.roles).await?;
+                let granted =
+                    roles.found.iter().any(|(_, role)| role.cluster.iter().any(|privilege| privilege.grants(action)));
+                (granted, Some(roles))
             }
         };
         if granted {
@@ -38,14 +44,20 @@ impl Authorizer {
         }
         Err(ServiceError::Unauthorized {
             action: action.to_string(),
-            who: self.describe(authentication),
+            who: describe(authentication, roles.as_ref()),
             privileges: privileges::privileges_granting(action),
         })
     }
 
+    /// The roles of `names`; a security index that cannot answer fails the
+    /// request as it fails authentication.
+    async fn resolve(&self, names: &[String]) -> Result<ResolvedRoles, ServiceError> {
+        self.roles.resolve(names).await.map_err(ServiceError::IndexUnavailable)
+    }
+
     /// Everything `authentication` holds: its roles' privileges together
     /// (a service account's are its role descriptor's).
-    pub fn permissions(&self, authentication: &Authentication) -> Permissions {
+    pub async fn permissions(&self, authentication: &Authentication) -> Result<Permissions, ServiceError> {
         let mut permissions = Permissions::default();
         match authentication {
             Authentication::ServiceAccount { principal, .. } => {
@@ -62,32 +74,34 @@ impl Authorizer {
                 }
             }
             Authentication::User { user, .. } => {
-                for role in user.roles.iter().filter_map(|role| self.roles.role(role)) {
+                for (_, role) in self.resolve(&user.roles).await?.found {
                     permissions.cluster.extend(role.cluster);
                     permissions.indices.extend(role.indices);
                     permissions.all_applications |= role.all_applications;
                 }
             }
         }
-        permissions
+        Ok(permissions)
     }
+}
 
-    /// Who was refused, as a 403 names them: a user with the roles it has
-    /// and the assigned ones that do not exist.
-    fn describe(&self, authentication: &Authentication) -> String {
-        match authentication {
-            Authentication::ServiceAccount { principal, .. } => format!("service account [{principal}]"),
-            Authentication::User { user, .. } => {
-                let (mut effective, mut missing): (Vec<&str>, Vec<&str>) =
-                    user.roles.iter().map(String::as_str).partition(|role| self.roles.exists(role));
-                effective.sort_unstable();
-                missing.sort_unstable();
-                let mut who = format!("user [{}] with effective roles [{}]", user.username, effective.join(","));
-                if !missing.is_empty() {
-                    who.push_str(&format!(" (assigned roles [{}] were not found)", missing.join(",")));
-                }
-                who
+/// Who was refused, as a 403 names them: a user with the roles it has and
+/// the assigned ones that do not exist.
+fn describe(authentication: &Authentication, roles: Option<&ResolvedRoles>) -> String {
+    match (authentication, roles) {
+        (Authentication::User { user, .. }, Some(roles)) => {
+            let mut effective: Vec<&str> = roles.found.iter().map(|(name, _)| name.as_str()).collect();
+            let mut missing: Vec<&str> = roles.missing.iter().map(String::as_str).collect();
+            effective.sort_unstable();
+            effective.dedup();
+            missing.sort_unstable();
+            missing.dedup();
+            let mut who = format!("user [{}] with effective roles [{}]", user.username, effective.join(","));
+            if !missing.is_empty() {
+                who.push_str(&format!(" (assigned roles [{}] were not found)", missing.join(",")));
             }
+            who
         }
+        (authentication, _) => format!("service account [{}]", authentication.principal()),
     }
 }

@@ -68,9 +68,8 @@ pub fn check(
     let mut all = true;
     let mut cluster = Vec::new();
     for name in &check.cluster {
-        let requested = ClusterPrivilege::resolve(name).ok_or_else(|| {
-            unknown("cluster privilege", name, "cluster privilege names", privileges::predefined_names(), "cluster")
-        })?;
+        let requested = ClusterPrivilege::resolve(name)
+            .ok_or_else(|| ServiceError::InvalidParameter(unknown_cluster_privilege(name)))?;
         let held = permissions.cluster.iter().any(|privilege| privilege.implies(&requested));
         all &= held;
         cluster.push((name.clone(), held));
@@ -80,10 +79,8 @@ pub fn check(
     let mut index: BTreeMap<String, Privileges> = BTreeMap::new();
     for entry in &check.index {
         for privilege_name in &entry.privileges {
-            let requested = IndexPrivilege::resolve(privilege_name).ok_or_else(|| {
-                let names = index_privileges::predefined_names();
-                unknown("index privilege", privilege_name, "fixed indices privileges", names, "index")
-            })?;
+            let requested = IndexPrivilege::resolve(privilege_name)
+                .ok_or_else(|| ServiceError::InvalidParameter(unknown_index_privilege(privilege_name)))?;
             for name in &entry.names {
                 // A pattern asked with `allow_restricted_indices` covers
                 // restricted indices too, so only such groups grant it.
@@ -141,13 +138,23 @@ pub fn check(
 }
 
 /// Elasticsearch's 400 for a privilege name it does not know.
-fn unknown(kind: &str, name: &str, list: &str, names: &[&str], actions: &str) -> ServiceError {
-    ServiceError::InvalidParameter(format!(
+fn unknown_message(kind: &str, name: &str, list: &str, names: &[&str], actions: &str) -> String {
+    format!(
         "unknown {kind} [{}]. a privilege must be either one of the predefined {list} [{}] or a pattern over one of \
          the available {actions} actions",
         name.to_lowercase(),
         names.join(",")
-    ))
+    )
+}
+
+/// Elasticsearch's words for a cluster privilege it does not know.
+pub fn unknown_cluster_privilege(name: &str) -> String {
+    unknown_message("cluster privilege", name, "cluster privilege names", privileges::predefined_names(), "cluster")
+}
+
+/// Elasticsearch's words for an index privilege it does not know.
+pub fn unknown_index_privilege(name: &str) -> String {
+    unknown_message("index privilege", name, "fixed indices privileges", index_privileges::predefined_names(), "index")
 }
 
 /// Each key once, where it first stands, as `Map#put` keeps it (a later

@@ -15,20 +15,47 @@ use crate::config::config_file::{Reload, read_for_load, replace_if_changed};
 /// The file's name in the config directory.
 pub const ROLES_FILE: &str = "roles.yml";
 
-/// Role names Elasticsearch reserves; `roles.yml` cannot redefine them.
+/// Role names Elasticsearch reserves (`ReservedRolesStore`); neither
+/// `roles.yml` nor the role API can define them.
 const RESERVED_ROLES: &[&str] = &[
     "superuser",
-    "kibana_system",
+    "transport_client",
     "kibana_admin",
-    "logstash_system",
-    "beats_system",
-    "apm_system",
+    "kibana_user",
+    "monitoring_user",
     "remote_monitoring_agent",
     "remote_monitoring_collector",
-    "monitoring_user",
+    "ingest_admin",
+    "reporting_user",
+    "kibana_system",
+    "logstash_system",
+    "beats_admin",
+    "beats_system",
+    "apm_system",
+    "apm_user",
+    "machine_learning_user",
+    "machine_learning_admin",
+    "watcher_user",
+    "watcher_admin",
+    "logstash_admin",
+    "rollup_user",
+    "rollup_admin",
+    "snapshot_user",
+    "enrich_user",
+    "transform_user",
+    "transform_admin",
+    "data_frame_transforms_user",
+    "data_frame_transforms_admin",
     "viewer",
     "editor",
+    "inference_admin",
+    "inference_user",
 ];
+
+/// Whether Elasticsearch reserves the role name `name`.
+pub fn is_reserved_role(name: &str) -> bool {
+    RESERVED_ROLES.contains(&name)
+}
 
 /// Fields a role definition may have.
 const ROLE_FIELDS: &[&str] = &[
@@ -102,11 +129,6 @@ impl RoleStore {
         Reload::Read
     }
 
-    /// Whether `role` exists.
-    pub fn exists(&self, role: &str) -> bool {
-        role == "superuser" || self.file_roles.read().contains_key(role)
-    }
-
     /// Whether `role` grants `action`; `None` if there is no such role.
     pub fn grants(&self, role: &str, action: &str) -> Option<bool> {
         if role == "superuser" {
@@ -150,7 +172,7 @@ fn parse(path: &Path, text: &str) -> Roles {
     let mut roles = Roles::new();
     for (name, definition) in map {
         let Some(name) = name.as_str().map(str::to_string) else { continue };
-        if RESERVED_ROLES.contains(&name.as_str()) {
+        if is_reserved_role(&name) {
             tracing::warn!(
                 "role [{name}] is reserved. the relevant role definition in the mapping file will be ignored"
             );

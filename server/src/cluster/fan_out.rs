@@ -29,6 +29,10 @@ pub struct NodesOutcome<T> {
     pub answers: Vec<T>,
     /// One `failed_node_exception` per node that did not.
     pub failures: Vec<ErrorCause>,
+    /// The ids of the failed nodes that refused the request as a bad one
+    /// (this node's own failure included): they read it, unlike those that
+    /// could not be reached or did not let it in.
+    pub refused: Vec<String>,
 }
 
 impl<T> NodesOutcome<T> {
@@ -75,16 +79,30 @@ impl Cluster {
     where
         Fut: Future<Output = Result<T, RemoteError>>,
     {
+        self.fan_out_within(action, None, Ok(local), remote).await
+    }
+
+    /// [`Cluster::fan_out`] of an action this node may fail too: `local` is
+    /// its answer, or why it failed (reported as this node's failure).
+    pub async fn fan_out_fallible<T, Fut>(
+        &self,
+        action: &str,
+        local: Result<T, ErrorCause>,
+        remote: impl Fn(TransportClient) -> Fut,
+    ) -> NodesOutcome<T>
+    where
+        Fut: Future<Output = Result<T, RemoteError>>,
+    {
         self.fan_out_within(action, None, local, remote).await
     }
 
-    /// [`Cluster::fan_out`], each node given `timeout` instead of
+    /// [`Cluster::fan_out_fallible`], each node given `timeout` instead of
     /// `transport.node_timeout` when the request names one.
     pub async fn fan_out_within<T, Fut>(
         &self,
         action: &str,
         timeout: Option<Duration>,
-        local: T,
+        local: Result<T, ErrorCause>,
         remote: impl Fn(TransportClient) -> Fut,
     ) -> NodesOutcome<T>
     where
@@ -98,29 +116,50 @@ impl Cluster {
             async move {
                 let outcome = match tokio::time::timeout(*node_timeout, call).await {
                     Ok(Ok(answer)) => Ok(answer),
-                    Ok(Err(error)) => Err(remote_cause(&member, &error)),
-                    Err(_) => Err(ErrorCause::new(
-                        "receive_timeout_transport_exception",
-                        format!(
-                            "[{}][{}][{action}[n]] request_id [{request_id}] timed out after [{}ms]",
-                            member.node_name,
-                            member.transport_address,
-                            node_timeout.as_millis()
+                    Ok(Err(error)) => {
+                        // Refused as a bad request: the node read the
+                        // request and did what it could of it.
+                        let answered = matches!(&error, es_tokens_transport_client::Error::ErrorResponse(response)
+                            if response.status() == http::StatusCode::BAD_REQUEST);
+                        Err((remote_cause(&member, &error), answered))
+                    }
+                    Err(_) => Err((
+                        ErrorCause::new(
+                            "receive_timeout_transport_exception",
+                            format!(
+                                "[{}][{}][{action}[n]] request_id [{request_id}] timed out after [{}ms]",
+                                member.node_name,
+                                member.transport_address,
+                                node_timeout.as_millis()
+                            ),
                         ),
+                        false,
                     )),
                 };
                 (member, outcome)
             }
         });
-        let mut answers = vec![local];
-        let mut failures = Vec::new();
+        let (mut answers, mut failures, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+        match local {
+            Ok(answer) => answers.push(answer),
+            Err(cause) => {
+                let local = self.local();
+                failures.push(failed_node(&local, cause));
+                refused.push(local.node_id);
+            }
+        }
         for (member, outcome) in futures::future::join_all(calls).await {
             match outcome {
                 Ok(answer) => answers.push(answer),
-                Err(cause) => failures.push(failed_node(&member, cause)),
+                Err((cause, answered)) => {
+                    failures.push(failed_node(&member, cause));
+                    if answered {
+                        refused.push(member.node_id.clone());
+                    }
+                }
             }
         }
-        NodesOutcome { answers, failures }
+        NodesOutcome { answers, failures, refused }
     }
 }
 

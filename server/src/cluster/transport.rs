@@ -185,7 +185,7 @@ impl TransportApi for TransportNode {
     ) -> Result<EsReply<NodeAcknowledgement>, EsError> {
         let outcome = check_secret(&rqctx)
             .and_then(|()| Ok(clear_security_cache::ClearSecurityCache::decode(body.into_inner())?))
-            .map(|request| clear_security_cache::node_operation(rqctx.context(), &request));
+            .and_then(|request| clear_security_cache::node_operation(rqctx.context(), &request));
         Ok(reply(outcome))
     }
 

@@ -2,6 +2,7 @@
 //! its built-in ones: the declarations live next to their components; this
 //! list is what `--help` shows and what an unknown key is checked against.
 
+use crate::authc::esnative::native_realm::NATIVE_REALM_TYPE;
 use crate::authc::esnative::reserved_realm::PASSWORD_HASHING_SETTING;
 use crate::authc::file::file_realm::FILE_REALM_TYPE;
 use crate::authc::service::TOKEN_HASHING_SETTING;
@@ -13,6 +14,7 @@ use crate::authc::support::realm_settings::{ENABLED_SETTING, ORDER_SETTING};
 use crate::authc::support::user_cache::{
     CACHE_HASH_ALGO_SETTING as REALM_CACHE_HASH_ALGO, CACHE_MAX_USERS_SETTING, CACHE_TTL_SETTING as REALM_CACHE_TTL,
 };
+use crate::authz::composite_roles_store::ROLE_CACHE_SIZE_SETTING;
 use crate::cluster::CLUSTER_NAME_SETTING;
 use crate::cluster::fan_out::NODE_TIMEOUT_SETTING;
 use crate::cluster::membership::{
@@ -52,6 +54,7 @@ static SETTINGS: &[&dyn Declared] = &[
     &CACHE_LEASE_SETTING,
     &TOKEN_HASHING_SETTING,
     &PASSWORD_HASHING_SETTING,
+    &ROLE_CACHE_SIZE_SETTING,
     &SEED_HOSTS_SETTING,
     &TRANSPORT_HOST_SETTING,
     &TRANSPORT_PUBLISH_HOST_SETTING,
@@ -67,7 +70,7 @@ static SETTINGS: &[&dyn Declared] = &[
 
 /// The realm types a node can configure; each is internal (at most one
 /// realm of it).
-static REALM_TYPES: &[&str] = &[FILE_REALM_TYPE];
+static REALM_TYPES: &[&str] = &[FILE_REALM_TYPE, NATIVE_REALM_TYPE];
 
 /// The settings of every realm.
 static REALM_SETTINGS: &[&dyn DeclaredRealmSetting] =

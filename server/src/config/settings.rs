@@ -297,7 +297,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{key}: {e}"));
             checked += 1;
         }
-        assert_eq!(checked, 27);
+        assert_eq!(checked, 33);
     }
 
     #[test]

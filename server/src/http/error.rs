@@ -46,6 +46,9 @@ impl From<ServiceError> for EsError {
                 ErrorStatusCode::BAD_REQUEST,
                 ErrorCause::new("action_request_validation_exception", error.to_string()),
             ),
+            ServiceError::Validation(_) => {
+                EsError::new(ErrorStatusCode::BAD_REQUEST, ErrorCause::new("validation_exception", error.to_string()))
+            }
             ServiceError::DuplicateToken { index_uuid, .. } => {
                 let mut cause = ErrorCause::new("version_conflict_engine_exception", error.to_string());
                 cause.metadata.insert("index_uuid".to_string(), index_uuid.as_str().into());
@@ -120,6 +123,19 @@ impl From<ServiceError> for EsError {
             | ServiceError::InvalidRefresh(_) => EsError::illegal_argument(error.to_string()),
         }
     }
+}
+
+/// A failure of this node's half of a nodes action, as the coordinating
+/// node reports it (as a remote node's error answer: its cause without
+/// `root_cause`).
+pub fn node_failure(error: ServiceError) -> ErrorCause {
+    let error = EsError::from(error);
+    let mut cause = error
+        .body()
+        .map(|body| body.error.clone())
+        .unwrap_or_else(|| ErrorCause::new("exception", "the node failed".to_string()));
+    cause.root_cause = None;
+    cause
 }
 
 /// A 401 cause: a `security_exception` carrying the challenges.

@@ -34,21 +34,31 @@ impl Routes {
     /// The methods of the routes matching `raw_path`, in Elasticsearch's
     /// order (`RestRequest.Method`); empty for an unknown path.
     pub fn methods_of(&self, raw_path: &str) -> Vec<&'static str> {
-        let routes = self.routes();
-        let path = segments(raw_path);
-        METHODS
-            .into_iter()
-            .filter(|method| routes.iter().any(|route| route.method == *method && route.matches(&path)))
-            .collect()
+        let matching = self.matching(&segments(raw_path));
+        METHODS.into_iter().filter(|method| matching.iter().any(|route| route.method == *method)).collect()
     }
 
     /// The operation of the route for `method` and `path`, if there is one.
     pub fn operation_of(&self, method: &str, path: &str) -> Option<&str> {
-        let path = segments(path);
-        self.routes()
-            .iter()
-            .find(|route| route.method == method && route.matches(&path))
+        self.matching(&segments(path))
+            .into_iter()
+            .find(|route| route.method == method)
             .map(|route| route.operation.as_str())
+    }
+
+    /// The routes of the template `PathTrie` resolves `path` to: at each
+    /// segment a literal wins over a variable where the rest of the path
+    /// matches through it (so `/_security/user/_password` is not
+    /// `/_security/user/{username}`).
+    fn matching(&self, path: &[&str]) -> Vec<&Route> {
+        let routes: Vec<&Route> = self.routes().iter().filter(|route| route.matches(path)).collect();
+        // Literal-first at every segment: the least template, segment by
+        // segment, with literals before variables.
+        let rank = |route: &Route| -> Vec<bool> {
+            route.segments.iter().map(|segment| matches!(segment, Segment::Variable)).collect()
+        };
+        let Some(best) = routes.iter().map(|route| rank(route)).min() else { return Vec::new() };
+        routes.into_iter().filter(|route| rank(route) == best).collect()
     }
 
     fn routes(&self) -> &[Route] {
@@ -121,5 +131,24 @@ mod tests {
         assert_eq!(routes.methods_of("//b"), Vec::<&str>::new(), "an interior one is");
         assert_eq!(routes.operation_of("PUT", "/a/{x}"), Some("put"));
         assert_eq!(routes.operation_of("POST", "/a/b"), None);
+    }
+
+    #[test]
+    fn a_literal_wins_over_a_variable() {
+        let routes = Routes::new(|| {
+            [
+                ("get", "GET", "/u/{x}"),
+                ("put", "PUT", "/u/{x}"),
+                ("password", "PUT", "/u/_password"),
+                ("deep", "GET", "/u/_password/{y}"),
+            ]
+            .into_iter()
+            .map(|(id, method, path)| (id.to_string(), method.to_string(), path.to_string()))
+            .collect()
+        });
+        assert_eq!(routes.methods_of("/u/_password"), ["PUT"]);
+        assert_eq!(routes.methods_of("/u/jack"), ["GET", "PUT"]);
+        assert_eq!(routes.operation_of("PUT", "/u/_password"), Some("password"));
+        assert_eq!(routes.methods_of("/u/_password/z"), ["GET"]);
     }
 }

@@ -92,6 +92,17 @@ struct Answer {
 async fn replay(node: &TestNode, api: Api, method: &str, path: &str, example: &Value, replay: &Replay) -> Answer {
     let mut bearers = BTreeMap::new();
     for step in &replay.before {
+        if let Some((method @ ("PUT" | "POST" | "DELETE"), rest)) = step.split_once(' ') {
+            // A request as elastic, with its JSON body after the path.
+            let (path, body) = rest.split_once(' ').unwrap_or((rest, ""));
+            let mut request = node.http().request(method.parse().unwrap(), format!("{}{path}", node.url));
+            if !body.is_empty() {
+                request = request.header("content-type", "application/json").body(body.to_string());
+            }
+            let response = request.send().await.unwrap();
+            assert!(response.status().is_success(), "{step}: {}", response.text().await.unwrap());
+            continue;
+        }
         let qualified = step.strip_prefix("create ").unwrap_or_else(|| panic!("unknown step {step}"));
         let (account, name) = qualified.rsplit_once('/').unwrap();
         let url = format!("{}/_security/service/{account}/credential/token/{name}", node.url);

@@ -190,21 +190,71 @@ impl ReservedRealm {
         }
     }
 
-    /// Checks `username`/`password` if `username` is reserved.
+    /// Checks `username`/`password` if `username` is reserved. A disabled
+    /// reserved user fails.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<RealmOutcome, StoreError> {
         if !is_reserved_username(username) {
             return Ok(RealmOutcome::NotHandled);
         }
         let lookup = async {
-            let hash = match self.password_hash(username).await? {
+            let (hash, enabled) = match self.stored(username).await? {
+                Some(stored) => (Some(stored.password_hash).filter(|hash| !hash.is_empty()), stored.enabled),
+                None => (None, true),
+            };
+            if !enabled {
+                return Ok(None);
+            }
+            let hash = match hash {
                 None if username == ELASTIC => self.bootstrap_hash().await?,
                 stored => stored,
             };
             Ok(hash.map(|hash| (reserved_user(username), hash)))
         };
-        // Reserved users without a password (all but `elastic` here) cannot
-        // log in, and the realm does not let another realm try them.
+        // Reserved users without a password (all but `elastic` here, until
+        // one is set through the API) cannot log in, and the realm does not
+        // let another realm try them.
         self.cache.authenticate(username, password, RealmOutcome::Failed, lookup).await
+    }
+
+    /// Every reserved user, in Elasticsearch's order, with whether it is
+    /// enabled.
+    pub async fn users(&self) -> Result<Vec<(User, bool)>, StoreError> {
+        let mut users = Vec::new();
+        for username in RESERVED_USERNAMES {
+            let enabled = self.stored(username).await?.is_none_or(|stored| stored.enabled);
+            users.push((reserved_user(username), enabled));
+        }
+        Ok(users)
+    }
+
+    /// Sets a reserved user's password hash.
+    pub async fn set_password_hash(&self, username: &str, hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reserved_users (username, password_hash, enabled) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
+        )
+        .bind(username)
+        .bind(hash)
+        .bind(true)
+        .execute(&self.index.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    /// Enables or disables a reserved user (one without a password stays
+    /// without).
+    pub async fn set_enabled(&self, username: &str, enabled: bool) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reserved_users (username, password_hash, enabled) VALUES ($1, '', $2) \
+             ON CONFLICT (username) DO UPDATE SET enabled = excluded.enabled",
+        )
+        .bind(username)
+        .bind(enabled)
+        .execute(&self.index.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 
     /// The realm's name and type: `reserved`.
@@ -217,21 +267,38 @@ impl ReservedRealm {
         self.cache.invalidate_all();
     }
 
+    /// Forgets `usernames` (everyone when none is named) from the cache.
+    pub fn clear_cache(&self, usernames: &[String]) {
+        self.cache.clear(usernames);
+    }
+
+    /// The stored password hash of `username`, if it has one.
     async fn password_hash(&self, username: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT password_hash FROM reserved_users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.index.pool())
-            .await
-            .map_err(store_error)
+        Ok(self.stored(username).await?.map(|stored| stored.password_hash).filter(|hash| !hash.is_empty()))
+    }
+
+    /// What the index holds of `username`.
+    async fn stored(&self, username: &str) -> Result<Option<StoredReservedUser>, StoreError> {
+        // `enabled` as a number: sqlx's `Any` driver cannot read SQLite booleans.
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT password_hash, CAST(CASE WHEN enabled THEN 1 ELSE 0 END AS BIGINT) FROM reserved_users WHERE username = $1",
+        )
+                .bind(username)
+                .fetch_optional(&self.index.pool())
+                .await
+                .map_err(store_error)?;
+        Ok(row.map(|(password_hash, enabled)| StoredReservedUser { password_hash, enabled: enabled != 0 }))
     }
 
     /// Stores a password hash unless one exists; whether it did.
     async fn insert_password_hash(&self, username: &str, hash: &str) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "INSERT INTO reserved_users (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO reserved_users (username, password_hash, enabled) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO NOTHING",
         )
         .bind(username)
         .bind(hash)
+        .bind(true)
         .execute(&self.index.pool())
         .await
         .map_err(store_error)?;
@@ -239,10 +306,27 @@ impl ReservedRealm {
     }
 }
 
+/// A reserved user's row: its hash (empty: none) and whether it is enabled.
+struct StoredReservedUser {
+    password_hash: String,
+    enabled: bool,
+}
+
+/// A reserved user with its roles and metadata, as Elasticsearch defines it.
 fn reserved_user(username: &str) -> User {
     let mut metadata = serde_json::Map::new();
     metadata.insert("_reserved".to_string(), true.into());
-    let roles = if username == ELASTIC { vec!["superuser".to_string()] } else { Vec::new() };
+    let roles: &[&str] = match username {
+        ELASTIC => &["superuser"],
+        "kibana" => {
+            metadata.insert("_deprecated".to_string(), true.into());
+            metadata.insert("_deprecated_reason".to_string(), "Please use the [kibana_system] user instead.".into());
+            &["kibana_system"]
+        }
+        "remote_monitoring_user" => &["remote_monitoring_collector", "remote_monitoring_agent"],
+        other => std::slice::from_ref(RESERVED_USERNAMES.iter().find(|name| **name == other).unwrap_or(&"")),
+    };
+    let roles = roles.iter().filter(|role| !role.is_empty()).map(|role| role.to_string()).collect();
     User { username: username.to_string(), roles, full_name: None, email: None, metadata }
 }
 

@@ -108,6 +108,16 @@ impl FileRealm {
         outcome
     }
 
+    /// Whether the `users` file has `username`.
+    pub fn has_user(&self, username: &str) -> bool {
+        self.enabled && self.users.read().contains_key(username)
+    }
+
+    /// Forgets `usernames` (everyone when none is named) from the cache.
+    pub fn clear_cache(&self, usernames: &[String]) {
+        self.cache.clear(usernames);
+    }
+
     /// The realm's name and type.
     pub fn realm(&self) -> &Realm {
         &self.realm

@@ -71,6 +71,9 @@ pub struct CacheLease {
     node_id: String,
     lease: Duration,
     caches: Arc<TokenCaches>,
+    /// The other caches the lease covers (realm and role caches), emptied
+    /// with the token caches.
+    others: parking_lot::Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
     /// What the instants below count from.
     base: Instant,
     /// When the caches may first be used (nanoseconds after `base`).
@@ -108,6 +111,7 @@ impl CacheLease {
             node_id: node_id.to_string(),
             lease,
             caches,
+            others: parking_lot::Mutex::new(Vec::new()),
             base,
             usable_from: AtomicU64::new(WARM_UP.as_nanos() as u64),
             // The generation was read just now: a check.
@@ -118,6 +122,21 @@ impl CacheLease {
             reading_registry: tokio::sync::Mutex::new(()),
             fenced_since: parking_lot::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Has `clear` empty another cache the lease covers whenever the token
+    /// caches are emptied for a missed clear.
+    pub fn also_clears(&self, clear: impl Fn() + Send + Sync + 'static) {
+        self.others.lock().push(Box::new(clear));
+    }
+
+    /// Empties every cache the lease covers.
+    fn empty_caches(&self) -> u64 {
+        let removed = self.caches.invalidate_all(EvictionCause::MissedClear);
+        for clear in self.others.lock().iter() {
+            clear();
+        }
+        removed
     }
 
     fn nanos(&self, instant: Instant) -> u64 {
@@ -165,14 +184,14 @@ impl CacheLease {
         match generation {
             Some(generation) if generation == self.seen_generation.load(Ordering::Acquire) => {}
             Some(generation) => {
-                let removed = self.caches.invalidate_all(EvictionCause::MissedClear);
-                tracing::info!(removed, "this node missed a cluster-wide clear; its token caches were emptied");
+                let removed = self.empty_caches();
+                tracing::info!(removed, "this node missed a cluster-wide clear; its security caches were emptied");
                 self.index.node_synced(&self.node_id, generation).await?;
                 self.seen_generation.store(generation, Ordering::Release);
             }
             None => {
                 // Nobody may know of this node yet: warm up again.
-                self.caches.invalidate_all(EvictionCause::MissedClear);
+                self.empty_caches();
                 self.index.register_node(&self.node_id).await?;
                 let generation = self.index.node_generation(&self.node_id).await?.unwrap_or(0);
                 self.seen_generation.store(generation, Ordering::Release);

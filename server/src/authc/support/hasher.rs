@@ -241,6 +241,22 @@ impl Hasher {
     }
 }
 
+/// Whether `hash` may be stored as a password hash as given (`password_hash` of the user APIs): a
+/// bcrypt or PBKDF2 hash Elasticsearch has a hasher for. Anything else is refused with
+/// [`UNSUPPORTED_PASSWORD_HASH`].
+pub fn is_stored_password_hash(hash: &str) -> bool {
+    let hasher = Hasher::resolve_from_hash(hash);
+    matches!(hasher, Hasher::Bcrypt { .. } | Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. })
+        && hasher.is_named_by_elasticsearch()
+}
+
+/// Elasticsearch's words for a `password_hash` it cannot store.
+pub const UNSUPPORTED_PASSWORD_HASH: &str = "The provided password hash is not a hash or it could not be resolved to a \
+    supported hash algorithm. The supported password hash algorithms are [bcrypt, bcrypt4, bcrypt5, bcrypt6, bcrypt7, \
+    bcrypt8, bcrypt9, bcrypt10, bcrypt11, bcrypt12, bcrypt13, bcrypt14, pbkdf2, pbkdf2_1000, pbkdf2_10000, \
+    pbkdf2_50000, pbkdf2_100000, pbkdf2_500000, pbkdf2_1000000, pbkdf2_stretch, pbkdf2_stretch_1000, \
+    pbkdf2_stretch_10000, pbkdf2_stretch_50000, pbkdf2_stretch_100000, pbkdf2_stretch_500000, pbkdf2_stretch_1000000]";
+
 /// Verifies `secret` against `hash` with the algorithm the hash names (`Hasher.verifyHash`), for
 /// stores whose entries may have been written with any algorithm.
 ///

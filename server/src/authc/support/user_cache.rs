@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::authc::authentication::{RealmOutcome, User};
+use crate::authc::service::cache_lease::CacheLease;
 use crate::authc::support::hasher::{Hasher, verify_hash_blocking};
 use crate::config::{RealmId, RealmSetting, Settings, values};
 
@@ -76,6 +77,9 @@ pub struct UserCache {
     /// Bumped by every invalidation, so that a lookup that started before a
     /// reload does not cache what the reload made stale.
     epoch: AtomicU64,
+    /// For a realm whose users change through the cluster (the native
+    /// realm): the node's cache lease, without which the cache is not used.
+    lease: Option<Arc<CacheLease>>,
 }
 
 /// The authentication of a user that asks the realm: it tells the waiting
@@ -112,7 +116,27 @@ impl UserCache {
     pub fn new(ttl: Duration, max_users: u64, hasher: Hasher) -> Self {
         let users =
             (!ttl.is_zero()).then(|| moka::sync::Cache::builder().max_capacity(max_users).time_to_live(ttl).build());
-        UserCache { users, in_flight: parking_lot::Mutex::new(HashMap::new()), hasher, epoch: AtomicU64::new(0) }
+        UserCache {
+            users,
+            in_flight: parking_lot::Mutex::new(HashMap::new()),
+            hasher,
+            epoch: AtomicU64::new(0),
+            lease: None,
+        }
+    }
+
+    /// The cache, used only while `lease` holds: a node that may have missed
+    /// a cluster-wide clear asks the realm instead.
+    pub fn with_lease(self, lease: Arc<CacheLease>) -> Self {
+        UserCache { lease: Some(lease), ..self }
+    }
+
+    /// Whether the cache may be used now; the lease is renewed if needed.
+    async fn usable(&self) -> bool {
+        match &self.lease {
+            Some(lease) => lease.holds() || lease.renew().await,
+            None => true,
+        }
     }
 
     /// The cache of `realm`, as its `cache.*` settings say.
@@ -145,8 +169,9 @@ impl UserCache {
         unknown: RealmOutcome,
         lookup: impl Future<Output = Result<Option<(User, String)>, E>>,
     ) -> Result<RealmOutcome, E> {
-        if self.users.is_none() {
-            // Caching is disabled, and with it the sharing of verdicts.
+        if self.users.is_none() || !self.usable().await {
+            // Caching is disabled (or may not be trusted now), and with it
+            // the sharing of verdicts.
             return self.ask_realm(password, None, unknown, lookup).await;
         }
         if let Some(user) = self.get(username, password) {
@@ -252,6 +277,29 @@ impl UserCache {
     /// was started with, while the realm holds none).
     pub fn remember(&self, user: &User, password: &str, checked: Epoch) {
         self.insert(user, &self.hasher.hash(password), checked.0);
+    }
+
+    /// Forgets `usernames`, when they changed. Checks running now are not
+    /// cached (whichever user they are of), nor waited for by later requests
+    /// of these users.
+    pub fn invalidate(&self, usernames: &[String]) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        let mut in_flight = self.in_flight.lock();
+        for username in usernames {
+            in_flight.remove(username);
+        }
+        drop(in_flight);
+        if let Some(users) = &self.users {
+            for username in usernames {
+                users.invalidate(username);
+            }
+        }
+    }
+
+    /// Forgets `usernames`, or everyone when none is named: the realm cache
+    /// clear API's request.
+    pub fn clear(&self, usernames: &[String]) {
+        if usernames.is_empty() { self.invalidate_all() } else { self.invalidate(usernames) }
     }
 
     /// Forgets everyone, when the realm's data changes. Checks running now

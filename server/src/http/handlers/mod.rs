@@ -7,17 +7,22 @@
 //! unknown parameters and bodies, then the request's own validation), authorize
 //! the action (403), then run the action, named after it in `actions/`.
 
+mod roles;
+mod users;
+
 use std::sync::Arc;
 
 use dropshot::{Path, Query, RequestContext, UntypedBody};
 use es_tokens_api::{
-    CapabilitiesQuery, ClusterHealthQuery, ElasticsearchApi, EsError, EsReply, Head, HealthIndexPath, NamespacePath,
-    PrometheusText, RefreshQuery, ResponseFormat, ServiceAccountPath, ServiceTokenPath, ServiceTokensPath, UserPath,
+    CapabilitiesQuery, ClearRealmsQuery, ClusterHealthQuery, ElasticsearchApi, EsError, EsReply, GetUsersQuery, Head,
+    HealthIndexPath, NamespacePath, PrometheusText, RealmsPath, RefreshQuery, ResponseFormat, RolePath, RolesPath,
+    ServiceAccountPath, ServiceTokenPath, ServiceTokensPath, UsernamePath, UsernamesPath,
 };
 use es_tokens_types::{
     AuthenticateResponse, CapabilitiesResponse, ClearCachedServiceTokensResponse, ClusterHealthResponse,
-    CreateServiceTokenResponse, DeleteServiceTokenResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse,
-    HasPrivilegesResponse, InfoResponse,
+    CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyObject, FoundResponse, GetRolesResponse,
+    GetServiceAccountsResponse, GetServiceCredentialsResponse, GetUsersResponse, HasPrivilegesResponse, InfoResponse,
+    PutRoleResponse, PutUserResponse,
 };
 use http::StatusCode;
 
@@ -78,9 +83,14 @@ fn log_failure(error: &ServiceError) {
 
 /// The steps of an endpoint without input of its own: no parameters, then
 /// the action's privilege.
-fn plain(node: &NodeContext, request: &RestRequest, caller: &Authentication, action: &str) -> Result<(), ServiceError> {
+async fn plain(
+    node: &NodeContext,
+    request: &RestRequest,
+    caller: &Authentication,
+    action: &str,
+) -> Result<(), ServiceError> {
     request.finish(&[])?;
-    node.security.authorize(caller, action)
+    node.security.authorize(caller, action).await
 }
 
 impl ElasticsearchApi for NodeApi {
@@ -89,7 +99,7 @@ impl ElasticsearchApi for NodeApi {
     async fn info(rqctx: Ctx) -> Result<EsReply<InfoResponse>, EsError> {
         let node = rqctx.context();
         let (outcome, format) = handle(&rqctx, true, async |request, caller| {
-            plain(node, request, &caller, info::NAME)?;
+            plain(node, request, &caller, info::NAME).await?;
             Ok(info::execute(node))
         })
         .await;
@@ -99,7 +109,7 @@ impl ElasticsearchApi for NodeApi {
     async fn ping(rqctx: Ctx) -> Result<Head, EsError> {
         let node = rqctx.context();
         let (outcome, format) = handle(&rqctx, true, async |request, caller| {
-            plain(node, request, &caller, info::NAME)?;
+            plain(node, request, &caller, info::NAME).await?;
             Ok(info::execute(node))
         })
         .await;
@@ -114,12 +124,12 @@ impl ElasticsearchApi for NodeApi {
         let path = path.into_inner();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             let selection = parse_selection(&path.name)?;
-            plain(node, request, &caller, clear_security_cache::NAME)?;
+            plain(node, request, &caller, clear_security_cache::NAME).await?;
             let clear = ClearSecurityCache::service_tokens(&path.namespace, &path.service, &selection);
             // Once started, the clear reaches every node even if the client
             // goes away.
             let node = Arc::clone(node);
-            to_completion(async move { Ok(clear_security_cache::clear_service_tokens(&node, clear).await) }).await
+            to_completion(async move { Ok(clear_security_cache::clear_and_report(&node, clear).await) }).await
         })
         .await;
         Ok(EsReply::new(outcome, format))
@@ -163,7 +173,7 @@ impl ElasticsearchApi for NodeApi {
             parse_refresh(query.into_inner().refresh.as_deref())?;
             request.finish(&["refresh"])?;
             validate_name(&path.name)?;
-            node.security.authorize(&caller, delete_service_token::NAME)?;
+            node.security.authorize(&caller, delete_service_token::NAME).await?;
             let node = Arc::clone(node);
             let ServiceTokenPath { namespace, service, name } = path;
             let found =
@@ -187,7 +197,7 @@ impl ElasticsearchApi for NodeApi {
         let node = rqctx.context();
         let path = path.into_inner();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
-            plain(node, request, &caller, get_service_credentials::NAME)?;
+            plain(node, request, &caller, get_service_credentials::NAME).await?;
             get_service_credentials::execute(node, &path.namespace, &path.service).await
         })
         .await;
@@ -216,7 +226,7 @@ impl ElasticsearchApi for NodeApi {
     async fn security_authenticate(rqctx: Ctx) -> Result<EsReply<AuthenticateResponse>, EsError> {
         let node = rqctx.context();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
-            plain(node, request, &caller, authenticate::NAME)?;
+            plain(node, request, &caller, authenticate::NAME).await?;
             Ok(authenticate::execute(&caller))
         })
         .await;
@@ -247,7 +257,7 @@ impl ElasticsearchApi for NodeApi {
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
             let capabilities = CapabilitiesRequest::parse(&query)?;
             request.finish(nodes_capabilities::PARAMS)?;
-            node.security.authorize(&caller, nodes_capabilities::NAME)?;
+            node.security.authorize(&caller, nodes_capabilities::NAME).await?;
             Ok(nodes_capabilities::execute(node, capabilities).await)
         })
         .await;
@@ -267,24 +277,180 @@ impl ElasticsearchApi for NodeApi {
 
     async fn security_has_privileges_2(
         rqctx: Ctx,
-        path: Path<UserPath>,
+        path: Path<UsernamePath>,
         body: UntypedBody,
     ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
-        check_privileges(&rqctx, Some(path.into_inner().user), body).await
+        check_privileges(&rqctx, Some(path.into_inner().username), body).await
     }
 
     async fn security_has_privileges_3(
         rqctx: Ctx,
-        path: Path<UserPath>,
+        path: Path<UsernamePath>,
         body: UntypedBody,
     ) -> Result<EsReply<HasPrivilegesResponse>, EsError> {
-        check_privileges(&rqctx, Some(path.into_inner().user), body).await
+        check_privileges(&rqctx, Some(path.into_inner().username), body).await
+    }
+
+    async fn security_put_user(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutUserResponse>, EsError> {
+        users::put_user(&rqctx, path.into_inner().username, query.into_inner(), body).await
+    }
+
+    async fn security_put_user_1(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutUserResponse>, EsError> {
+        users::put_user(&rqctx, path.into_inner().username, query.into_inner(), body).await
+    }
+
+    async fn security_get_user(
+        rqctx: Ctx,
+        path: Path<UsernamesPath>,
+        query: Query<GetUsersQuery>,
+    ) -> Result<EsReply<GetUsersResponse>, EsError> {
+        users::get_users(&rqctx, Some(path.into_inner().username), query.into_inner()).await
+    }
+
+    async fn security_get_user_1(
+        rqctx: Ctx,
+        query: Query<GetUsersQuery>,
+    ) -> Result<EsReply<GetUsersResponse>, EsError> {
+        users::get_users(&rqctx, None, query.into_inner()).await
+    }
+
+    async fn security_delete_user(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<FoundResponse>, EsError> {
+        users::delete_user(&rqctx, path.into_inner().username, query.into_inner()).await
+    }
+
+    async fn security_change_password(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::change_password(&rqctx, Some(path.into_inner().username), query.into_inner(), body).await
+    }
+
+    async fn security_change_password_1(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::change_password(&rqctx, Some(path.into_inner().username), query.into_inner(), body).await
+    }
+
+    async fn security_change_password_2(
+        rqctx: Ctx,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::change_password(&rqctx, None, query.into_inner(), body).await
+    }
+
+    async fn security_change_password_3(
+        rqctx: Ctx,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::change_password(&rqctx, None, query.into_inner(), body).await
+    }
+
+    async fn security_enable_user(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::set_enabled(&rqctx, path.into_inner().username, true, query.into_inner()).await
+    }
+
+    async fn security_enable_user_1(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::set_enabled(&rqctx, path.into_inner().username, true, query.into_inner()).await
+    }
+
+    async fn security_disable_user(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::set_enabled(&rqctx, path.into_inner().username, false, query.into_inner()).await
+    }
+
+    async fn security_disable_user_1(
+        rqctx: Ctx,
+        path: Path<UsernamePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<EmptyObject>, EsError> {
+        users::set_enabled(&rqctx, path.into_inner().username, false, query.into_inner()).await
+    }
+
+    async fn security_put_role(
+        rqctx: Ctx,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutRoleResponse>, EsError> {
+        roles::put_role(&rqctx, path.into_inner().name, query.into_inner(), body).await
+    }
+
+    async fn security_put_role_1(
+        rqctx: Ctx,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+        body: UntypedBody,
+    ) -> Result<EsReply<PutRoleResponse>, EsError> {
+        roles::put_role(&rqctx, path.into_inner().name, query.into_inner(), body).await
+    }
+
+    async fn security_get_role(rqctx: Ctx, path: Path<RolesPath>) -> Result<EsReply<GetRolesResponse>, EsError> {
+        roles::get_roles(&rqctx, Some(path.into_inner().name)).await
+    }
+
+    async fn security_get_role_1(rqctx: Ctx) -> Result<EsReply<GetRolesResponse>, EsError> {
+        roles::get_roles(&rqctx, None).await
+    }
+
+    async fn security_delete_role(
+        rqctx: Ctx,
+        path: Path<RolePath>,
+        query: Query<RefreshQuery>,
+    ) -> Result<EsReply<FoundResponse>, EsError> {
+        roles::delete_role(&rqctx, path.into_inner().name, query.into_inner()).await
+    }
+
+    async fn security_clear_cached_roles(
+        rqctx: Ctx,
+        path: Path<RolesPath>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError> {
+        roles::clear_cached_roles(&rqctx, path.into_inner().name).await
+    }
+
+    async fn security_clear_cached_realms(
+        rqctx: Ctx,
+        path: Path<RealmsPath>,
+        query: Query<ClearRealmsQuery>,
+    ) -> Result<EsReply<ClearCachedServiceTokensResponse>, EsError> {
+        users::clear_cached_realms(&rqctx, path.into_inner().realms, query.into_inner()).await
     }
 
     async fn metrics(rqctx: Ctx) -> Result<PrometheusText, EsError> {
         let node = rqctx.context();
         let (outcome, format) = handle(&rqctx, false, async |request, caller| {
-            plain(node, request, &caller, metrics::NAME)?;
+            plain(node, request, &caller, metrics::NAME).await?;
             Ok(metrics::execute(node))
         })
         .await;
@@ -307,7 +473,7 @@ async fn create_token(
         if let Some(name) = name {
             validate_name(name)?;
         }
-        node.security.authorize(&caller, create_service_token::NAME)?;
+        node.security.authorize(&caller, create_service_token::NAME).await?;
         let node = Arc::clone(node);
         let (namespace, service, name) = (namespace.to_string(), service.to_string(), name.map(str::to_string));
         to_completion(async move {
@@ -329,7 +495,7 @@ async fn health(
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
         let health = HealthRequest::parse(index, &query, request)?;
         request.finish(cluster_health::PARAMS)?;
-        node.security.authorize(&caller, cluster_health::NAME)?;
+        node.security.authorize(&caller, cluster_health::NAME).await?;
         cluster_health::execute(node, &health).await
     })
     .await;
@@ -355,9 +521,9 @@ async fn check_privileges(
         // Elasticsearch checks the parameters once the body is parsed.
         request.finish_params(source_params)?;
         if user.as_deref().is_some_and(|user| user != caller.principal()) {
-            node.security.authorize(&caller, has_privileges::NAME)?;
+            node.security.authorize(&caller, has_privileges::NAME).await?;
         }
-        has_privileges::execute(node, &caller, user.as_deref(), &check)
+        has_privileges::execute(node, &caller, user.as_deref(), &check).await
     })
     .await;
     Ok(EsReply::new(outcome, format))
@@ -371,7 +537,7 @@ async fn get_service_accounts(
 ) -> Result<EsReply<GetServiceAccountsResponse>, EsError> {
     let node = rqctx.context();
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
-        plain(node, request, &caller, get_service_accounts::NAME)?;
+        plain(node, request, &caller, get_service_accounts::NAME).await?;
         Ok(get_service_accounts::execute(namespace, service))
     })
     .await;
