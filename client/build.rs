@@ -76,7 +76,10 @@ fn join_error_schemas(document: &mut Value) {
                 1 => schemas.into_iter().next(),
                 _ => {
                     let success = schema_of(&snapshot, &responses["200"]).expect("a joined operation answers JSON");
-                    let name = success.rsplit('/').next().unwrap().replace("Response", "Error");
+                    let success = success.rsplit('/').next().unwrap();
+                    let name = success.replace("Response", "Error");
+                    // The union must not take the place of the success schema.
+                    assert_ne!(name, success, "the success schema of a joined operation must be named *Response");
                     unions.push((name.clone(), schemas));
                     Some(format!("#/components/schemas/{name}"))
                 }

@@ -19,7 +19,7 @@ mod reply;
 use dropshot::{Path, Query, RequestContext, UntypedBody};
 use es_tokens_types::{
     AuthenticateResponse, CapabilitiesResponse, ChangePasswordRequest, ClearCachedServiceTokensResponse,
-    ClusterHealthResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyObject, FoundResponse,
+    ClusterHealthResponse, CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyResponse, FoundResponse,
     GetRolesResponse, GetServiceAccountsResponse, GetServiceCredentialsResponse, GetUsersResponse,
     HasPrivilegesRequest, HasPrivilegesResponse, InfoResponse, PutRoleRequest, PutRoleResponse, PutUserRequest,
     PutUserResponse,
@@ -538,7 +538,7 @@ pub trait ElasticsearchApi {
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Change passwords
     ///
@@ -559,7 +559,7 @@ pub trait ElasticsearchApi {
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Change passwords
     ///
@@ -579,7 +579,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Change passwords
     ///
@@ -599,7 +599,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Enable users
     ///
@@ -618,7 +618,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Enable users
     ///
@@ -637,7 +637,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Disable users
     ///
@@ -657,7 +657,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Disable users
     ///
@@ -676,7 +676,7 @@ pub trait ElasticsearchApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError>;
+    ) -> Result<EsReply<EmptyResponse>, EsError>;
 
     /// Create or update roles
     ///
@@ -1203,9 +1203,27 @@ fn has_privileges_body(generator: &mut schemars::r#gen::SchemaGenerator) -> sche
     schema
 }
 
-/// The body of putting a user.
+/// The body of putting a user: a password or its hash, not both.
 fn put_user_body(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-    generator.subschema_for::<PutUserRequest>()
+    let schema = generator.subschema_for::<PutUserRequest>();
+    let name = PutUserRequest::schema_name();
+    if let Some(schemars::schema::Schema::Object(definition)) = generator.definitions_mut().get_mut(&name) {
+        let both = schemars::schema::SchemaObject {
+            object: Some(Box::new(schemars::schema::ObjectValidation {
+                required: ["password", "password_hash"].map(str::to_string).into(),
+                // Named here too, for the linters: a required property is
+                // one the schema defines.
+                properties: ["password", "password_hash"]
+                    .map(|name| (name.to_string(), schemars::schema::SchemaObject::default().into()))
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        definition.subschemas().not = Some(Box::new(both.into()));
+    }
+    schema
 }
 
 /// The body of changing a password: exactly one of its fields.

@@ -191,6 +191,7 @@ query_parameters! {
 pub struct UsernamePath {
     /// A user name: 1 to 507 printable ASCII characters, without leading or
     /// trailing spaces.
+    #[schemars(with = "es_tokens_types::NativeName")]
     pub username: String,
 }
 
@@ -206,6 +207,7 @@ pub struct UsernamesPath {
 pub struct RolePath {
     /// A role name: 1 to 507 printable ASCII characters, without leading or
     /// trailing spaces.
+    #[schemars(with = "es_tokens_types::NativeName")]
     pub name: String,
 }
 

@@ -52,7 +52,7 @@ pub enum IndexNames {
     Many(#[schemars(length(min = 1))] Vec<String>),
 }
 
-fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     Ok(match IndexNames::deserialize(deserializer)? {
         IndexNames::One(name) => vec![name],
         IndexNames::Many(names) => names,

@@ -35,7 +35,7 @@ pub use has_privileges::{
 };
 pub use info::{ElasticsearchVersionInfo, InfoResponse};
 pub use nodes::{ClusterNode, NodeStatistics};
-pub use params::{InvalidParameter, RefreshPolicy, TokenName, TokenNameList, TokenSelection};
+pub use params::{InvalidParameter, NativeName, RefreshPolicy, TokenName, TokenNameList, TokenSelection};
 pub use roles::{GetRolesError, GetRolesResponse, PutRoleError, PutRoleRequest, PutRoleResponse, RoleCreated};
 pub use security::{
     AuthenticateResponse, AuthenticateToken, CreateServiceTokenResponse, DeleteServiceTokenError,
@@ -47,7 +47,7 @@ pub use service_account::{
     RemoteIndicesPrivileges, RoleDescriptor, ServiceAccountInfo,
 };
 pub use users::{
-    BodyError, ChangePasswordRequest, EmptyObject, EmptyObjectError, FoundError, FoundResponse, GetUsersError,
+    BodyError, ChangePasswordRequest, EmptyError, EmptyResponse, FoundError, FoundResponse, GetUsersError,
     GetUsersResponse, PutUserError, PutUserRequest, PutUserResponse, UserInfo,
 };
 

@@ -373,3 +373,90 @@ mod tests {
         }
     }
 }
+
+/// A user or role name as the native realm stores them: 1 to 507 printable
+/// ASCII characters (space included), without a leading or trailing space
+/// (`NativeRealmValidationUtil`). The node checks the rule itself and
+/// answers a name that breaks it with Elasticsearch's 400; this type lets a
+/// client check it before sending.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NativeName(String);
+
+impl NativeName {
+    /// The rule as a regular expression.
+    pub const PATTERN: &str = "^[!-~]([ -~]{0,505}[!-~])?$";
+
+    /// Whether `name` follows the rule.
+    pub fn is_valid(name: &str) -> bool {
+        let printable = |b: u8| (b' '..=b'~').contains(&b);
+        (1..=507).contains(&name.len()) && name.bytes().all(printable) && !name.starts_with(' ') && !name.ends_with(' ')
+    }
+
+    /// The name as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NativeName {
+    type Error = InvalidParameter;
+
+    fn try_from(name: String) -> Result<Self, InvalidParameter> {
+        if NativeName::is_valid(&name) {
+            Ok(NativeName(name))
+        } else {
+            Err(InvalidParameter { what: "user or role name", value: name })
+        }
+    }
+}
+
+impl TryFrom<&str> for NativeName {
+    type Error = InvalidParameter;
+
+    fn try_from(name: &str) -> Result<Self, InvalidParameter> {
+        NativeName::try_from(name.to_string())
+    }
+}
+
+impl FromStr for NativeName {
+    type Err = InvalidParameter;
+
+    fn from_str(name: &str) -> Result<Self, InvalidParameter> {
+        NativeName::try_from(name)
+    }
+}
+
+impl From<NativeName> for String {
+    fn from(name: NativeName) -> String {
+        name.0
+    }
+}
+
+impl fmt::Display for NativeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::ops::Deref for NativeName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl JsonSchema for NativeName {
+    fn schema_name() -> String {
+        "NativeName".to_string()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        string_schema(
+            "A user or role name: 1 to 507 printable ASCII characters, without a leading or trailing space.",
+            NativeName::PATTERN,
+            Some((1, 507)),
+        )
+    }
+}

@@ -40,7 +40,7 @@ pub enum GetRolesError {
     /// An exception.
     Error(crate::ErrorResponse),
     /// 404: none of the names exists.
-    NoneFound(crate::EmptyObject),
+    NoneFound(crate::EmptyResponse),
 }
 
 /// The errors of putting a role (see [`crate::BodyError`]).
@@ -49,6 +49,7 @@ pub type PutRoleError = crate::BodyError;
 /// The body of putting a role: every field may be left out (an empty role
 /// grants nothing).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PutRoleRequest {
     /// Cluster privileges and cluster action patterns.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -56,7 +56,10 @@ pub struct RoleDescriptor {
 /// Privileges on a set of indices.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IndicesPrivileges {
-    /// Index names or patterns.
+    // Documented by `IndexNames`; always a list in answers, one name or a
+    // list in requests.
+    #[serde(deserialize_with = "crate::has_privileges::one_or_many")]
+    #[schemars(with = "crate::IndexNames")]
     pub names: Vec<String>,
     /// Index privileges.
     pub privileges: Vec<String>,
@@ -64,12 +67,26 @@ pub struct IndicesPrivileges {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "FieldSecurity")]
     pub field_security: Option<FieldSecurity>,
-    /// Document-level security query.
+    /// Document-level security query: a string of JSON in answers, a string
+    /// or an object in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(with = "QuerySource")]
     pub query: Option<String>,
-    /// Whether the patterns also cover restricted indices such as `.security`.
+    /// Whether the patterns also cover restricted indices such as
+    /// `.security` (default `false`; always shown in answers).
+    #[serde(default)]
     pub allow_restricted_indices: bool,
+}
+
+/// A document-level security query as a role takes it. A schema only.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum QuerySource {
+    /// The query as a string of JSON.
+    Text(String),
+    /// The query itself.
+    Object(BTreeMap<String, serde_json::Value>),
 }
 
 /// Privileges on a set of indices of remote clusters: an index privilege

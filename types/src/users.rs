@@ -9,24 +9,31 @@ use serde::{Deserialize, Serialize};
 /// The body of putting a user. A new user needs `password` or
 /// `password_hash`; an existing one keeps its password without either.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PutUserRequest {
-    /// The user's name again; it must be the path's.
+    /// The user's name again, which must be the path's (not in the
+    /// schema: it says nothing the path does not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(skip)]
     pub username: Option<String>,
     /// The password, at least 6 characters; stored as a hash by
     /// `xpack.security.authc.password_hashing.algorithm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(with = "String", length(min = 6))]
     pub password: Option<String>,
     /// The password as a bcrypt or PBKDF2 hash, in place of `password`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(
+        with = "String",
+        regex(
+            pattern = r"^(\$2[aby]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}|\{PBKDF2(_STRETCH)?\}(1000|10000|50000|100000|500000|1000000)\$.+)$"
+        )
+    )]
     pub password_hash: Option<String>,
     /// The roles of the user (required): names of built-in, file or native
     /// roles, as a list or one comma-separated string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(with = "Vec<crate::NativeName>", required)]
     pub roles: Option<Vec<String>>,
     /// The user's full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +98,7 @@ pub enum GetUsersError {
     /// An exception.
     Error(crate::ErrorResponse),
     /// 404: none of the names exists.
-    NoneFound(EmptyObject),
+    NoneFound(EmptyResponse),
 }
 
 /// Response of deleting a user or a role: `{"found":true}` with 200, or
@@ -128,22 +135,28 @@ pub enum BodyError {
 pub type PutUserError = BodyError;
 /// The errors of changing a password, enabling or disabling a user (see
 /// [`BodyError`]).
-pub type EmptyObjectError = BodyError;
+pub type EmptyError = BodyError;
 
 /// The body of changing a password: one of `password` and `password_hash`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The new password, at least 6 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(with = "String", length(min = 6))]
     pub password: Option<String>,
     /// The new password as a bcrypt or PBKDF2 hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
+    #[schemars(
+        with = "String",
+        regex(
+            pattern = r"^(\$2[aby]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}|\{PBKDF2(_STRETCH)?\}(1000|10000|50000|100000|500000|1000000)\$.+)$"
+        )
+    )]
     pub password_hash: Option<String>,
 }
 
 /// The empty object some security APIs answer with (`{}`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EmptyObject {}
+pub struct EmptyResponse {}

@@ -122,7 +122,7 @@ impl ErrorStatus {
             let schema = match self {
                 ErrorStatus::TokenNotFound => "#/components/schemas/DeleteServiceTokenResponse",
                 ErrorStatus::NotFound => "#/components/schemas/FoundResponse",
-                ErrorStatus::NoneFound => "#/components/schemas/EmptyObject",
+                ErrorStatus::NoneFound => "#/components/schemas/EmptyResponse",
                 ErrorStatus::TimedOut => "#/components/schemas/ClusterHealthResponse",
                 ErrorStatus::NotAcceptable => "#/components/schemas/SimpleErrorResponse",
                 _ => "#/components/schemas/ErrorResponse",

@@ -59,7 +59,6 @@ pub fn parse(name: &str, body: &Value) -> Result<RoleDescriptor, ServiceError> {
             "global" => match value {
                 Value::Object(global) if global.is_empty() => role.global = None,
                 Value::Object(global) => role.global = Some(global.clone()),
-                Value::Null => role.global = None,
                 other => {
                     return Err(error(format!(
                         "expected field [global] value to be an object, but found [{}] instead",
@@ -78,7 +77,14 @@ pub fn parse(name: &str, body: &Value) -> Result<RoleDescriptor, ServiceError> {
                 }
             },
             // Elasticsearch's own, read and dropped.
-            "transient_metadata" | "type" => {}
+            "transient_metadata" if value.is_object() => {}
+            "transient_metadata" => {
+                return Err(error(format!(
+                    "expected field [transient_metadata] to be of type object, but found [{}] instead",
+                    token(value)
+                )));
+            }
+            "type" => {}
             "remote_indices" => {
                 let entries = list(value, field, &error)?
                     .iter()
@@ -98,7 +104,6 @@ pub fn parse(name: &str, body: &Value) -> Result<RoleDescriptor, ServiceError> {
             }
             "description" => match value {
                 Value::String(text) => role.description = (!text.is_empty()).then(|| text.clone()),
-                Value::Null => role.description = None,
                 other => {
                     return Err(error(format!(
                         "expected field [description] to be of type string, but found [{}] instead",
@@ -234,13 +239,12 @@ fn index_entry(
             }
             "query" => {
                 group.query = match value {
-                    Value::Null => None,
                     Value::String(text) if text.is_empty() => None,
                     Value::String(text) => Some(text.clone()),
                     Value::Object(_) => Some(value.to_string()),
                     other => {
                         return Err(error(format!(
-                            "expected field [query] value to be null, a string, an array, or an object, but found [{}] instead",
+                            "expected field [query] value to be a string or an object, but found [{}] instead",
                             token(other)
                         )));
                     }

@@ -271,3 +271,56 @@ async fn a_node_cut_off_from_the_index_and_the_others_refuses_what_they_deleted(
     let password = password(&admin);
     cluster.assert_no_secret_in_logs(&[&password, &token]);
 }
+
+/// Native users and roles in PostgreSQL: put through one node, in force on
+/// the other at once, with the user's flags and lists as they were given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs ES_TOKENS_TEST_POSTGRES_URL, a PostgreSQL account that may create databases"
+)]
+async fn native_users_and_roles_live_in_postgres() {
+    let admin = admin_url();
+    let (_database, _proxy, mut cluster) = postgres_cluster(&admin).await;
+    let (first, second) = (&cluster.nodes[0], &cluster.nodes[1]);
+    let http = elastic_http();
+    let role = http
+        .put(format!("{}/_security/role/ops", first.url()))
+        .json(&serde_json::json!({"cluster": ["read_security"], "run_as": ["other"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(role.status(), 200);
+    let body = serde_json::json!({"password": "pg-user-p@ssw0rd", "roles": ["ops"], "metadata": {"team": "a"}});
+    let put = http.put(format!("{}/_security/user/jack", first.url())).json(&body).send().await.unwrap();
+    assert_eq!(put.status(), 200);
+    let jack = reqwest::Client::new();
+    let users = jack
+        .get(format!("{}/_security/user/jack", second.url()))
+        .basic_auth("jack", Some("pg-user-p@ssw0rd"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.status(), 200, "the role read on the other node grants read_security");
+    let users: serde_json::Value = users.json().await.unwrap();
+    assert_eq!(
+        users["jack"],
+        serde_json::json!({"username": "jack", "roles": ["ops"], "full_name": null, "email": null,
+                           "metadata": {"team": "a"}, "enabled": true})
+    );
+    let disabled = http.put(format!("{}/_security/user/jack/_disable", second.url())).send().await.unwrap();
+    assert_eq!(disabled.status(), 200);
+    for node in [first, second] {
+        let refused = jack
+            .get(format!("{}/_security/_authenticate", node.url()))
+            .basic_auth("jack", Some("pg-user-p@ssw0rd"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401, "{} refuses the disabled user at once", node.name);
+    }
+    let roles: serde_json::Value =
+        http.get(format!("{}/_security/role/ops", second.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(roles["ops"]["run_as"], serde_json::json!(["other"]));
+    cluster.assert_no_secret_in_logs(&[&password(&admin), "pg-user-p@ssw0rd"]);
+}

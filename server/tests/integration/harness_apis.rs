@@ -183,8 +183,8 @@ async fn has_privileges_for_users_and_service_accounts() {
     // Naming oneself is allowed without any privilege; naming another user
     // needs one, and then fails.
     let monitor = node.client_with(&basic(MONITOR.0, MONITOR.1));
-    monitor.security_has_privileges_3(MONITOR.0, &request).await.unwrap();
-    let other = monitor.security_has_privileges_3("elastic", &request).await.unwrap_err();
+    monitor.security_has_privileges_3(&native_name(MONITOR.0), &request).await.unwrap();
+    let other = monitor.security_has_privileges_3(&native_name("elastic"), &request).await.unwrap_err();
     assert_eq!(other.status().map(|status| status.as_u16()), Some(403));
     // With the privilege (elastic is a superuser), naming another is a 400,
     // as Elasticsearch's transport action refuses it.

@@ -15,6 +15,7 @@ mod file_tokens;
 mod harness_apis;
 mod http_edge;
 mod info;
+mod native_realm;
 mod python_client;
 mod rest_controller;
 mod revocation;

@@ -246,8 +246,12 @@ impl Hasher {
 /// [`UNSUPPORTED_PASSWORD_HASH`].
 pub fn is_stored_password_hash(hash: &str) -> bool {
     let hasher = Hasher::resolve_from_hash(hash);
-    matches!(hasher, Hasher::Bcrypt { .. } | Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. })
-        && hasher.is_named_by_elasticsearch()
+    let readable = match hasher {
+        Hasher::Bcrypt { .. } => bcrypt_cost(hash).is_some(),
+        Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. } => true,
+        _ => false,
+    };
+    readable && hasher.is_named_by_elasticsearch()
 }
 
 /// Elasticsearch's words for a `password_hash` it cannot store.

@@ -20,7 +20,7 @@ use es_tokens_api::{
 };
 use es_tokens_types::{
     AuthenticateResponse, CapabilitiesResponse, ClearCachedServiceTokensResponse, ClusterHealthResponse,
-    CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyObject, FoundResponse, GetRolesResponse,
+    CreateServiceTokenResponse, DeleteServiceTokenResponse, EmptyResponse, FoundResponse, GetRolesResponse,
     GetServiceAccountsResponse, GetServiceCredentialsResponse, GetUsersResponse, HasPrivilegesResponse, InfoResponse,
     PutRoleResponse, PutUserResponse,
 };
@@ -337,7 +337,7 @@ impl ElasticsearchApi for NodeApi {
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::change_password(&rqctx, Some(path.into_inner().username), query.into_inner(), body).await
     }
 
@@ -346,7 +346,7 @@ impl ElasticsearchApi for NodeApi {
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::change_password(&rqctx, Some(path.into_inner().username), query.into_inner(), body).await
     }
 
@@ -354,7 +354,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::change_password(&rqctx, None, query.into_inner(), body).await
     }
 
@@ -362,7 +362,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         query: Query<RefreshQuery>,
         body: UntypedBody,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::change_password(&rqctx, None, query.into_inner(), body).await
     }
 
@@ -370,7 +370,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::set_enabled(&rqctx, path.into_inner().username, true, query.into_inner()).await
     }
 
@@ -378,7 +378,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::set_enabled(&rqctx, path.into_inner().username, true, query.into_inner()).await
     }
 
@@ -386,7 +386,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::set_enabled(&rqctx, path.into_inner().username, false, query.into_inner()).await
     }
 
@@ -394,7 +394,7 @@ impl ElasticsearchApi for NodeApi {
         rqctx: Ctx,
         path: Path<UsernamePath>,
         query: Query<RefreshQuery>,
-    ) -> Result<EsReply<EmptyObject>, EsError> {
+    ) -> Result<EsReply<EmptyResponse>, EsError> {
         users::set_enabled(&rqctx, path.into_inner().username, false, query.into_inner()).await
     }
 

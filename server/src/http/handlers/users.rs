@@ -6,7 +6,7 @@ use std::sync::Arc;
 use dropshot::UntypedBody;
 use es_tokens_api::{ClearRealmsQuery, EsError, EsReply, GetUsersQuery, RefreshQuery};
 use es_tokens_types::{
-    ClearCachedServiceTokensResponse, EmptyObject, FoundResponse, GetUsersResponse, PutUserResponse,
+    ClearCachedServiceTokensResponse, EmptyResponse, FoundResponse, GetUsersResponse, PutUserResponse,
 };
 use http::StatusCode;
 
@@ -119,7 +119,7 @@ pub async fn change_password(
     username: Option<String>,
     query: RefreshQuery,
     body_bytes: UntypedBody,
-) -> Result<EsReply<EmptyObject>, EsError> {
+) -> Result<EsReply<EmptyResponse>, EsError> {
     let node = rqctx.context();
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
         parse_refresh(query.refresh.as_deref())?;
@@ -132,7 +132,7 @@ pub async fn change_password(
         }
         let node = Arc::clone(node);
         to_completion(async move { change_password::execute(&node, &username, password).await }).await?;
-        Ok(EmptyObject {})
+        Ok(EmptyResponse {})
     })
     .await;
     Ok(EsReply::new(outcome, format))
@@ -144,7 +144,7 @@ pub async fn set_enabled(
     username: String,
     enabled: bool,
     query: RefreshQuery,
-) -> Result<EsReply<EmptyObject>, EsError> {
+) -> Result<EsReply<EmptyResponse>, EsError> {
     let node = rqctx.context();
     let (outcome, format) = handle(rqctx, false, async |request, caller| {
         parse_refresh(query.refresh.as_deref())?;
@@ -153,7 +153,7 @@ pub async fn set_enabled(
         node.security.authorize(&caller, set_enabled::NAME).await?;
         let node = Arc::clone(node);
         to_completion(async move { set_enabled::execute(&node, &caller, &username, enabled).await }).await?;
-        Ok(EmptyObject {})
+        Ok(EmptyResponse {})
     })
     .await;
     Ok(EsReply::new(outcome, format))

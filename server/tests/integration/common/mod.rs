@@ -25,6 +25,9 @@ pub const TOKEN_MANAGER: (&str, &str) = ("token_manager", "token-manager-passwor
 pub const READER: (&str, &str) = ("reader", "reader-password");
 pub const MONITOR: (&str, &str) = ("monitor_user", "monitor-password");
 pub const NOBODY: (&str, &str) = ("nobody", "nobody-password");
+/// A file-realm superuser: no API can change its password or disable it, so
+/// a fuzzer may run as it while it changes every other user.
+pub const FILE_SUPERUSER: (&str, &str) = ("file_admin", "file-admin-password");
 
 /// `service_tokens` line for `elastic/fleet-server/token1` (Elasticsearch's
 /// own test vector) and its bearer.
@@ -196,7 +199,7 @@ fn http_client(authorization: Option<&str>) -> reqwest::Client {
 fn write_security_files(conf_dir: &std::path::Path, service_tokens: Option<&str>) {
     std::fs::create_dir_all(conf_dir).unwrap();
     let hasher = Hasher::Pbkdf2 { iterations: 1000 };
-    let users: String = [SECURITY_ADMIN, TOKEN_MANAGER, READER, MONITOR, NOBODY]
+    let users: String = [SECURITY_ADMIN, TOKEN_MANAGER, READER, MONITOR, NOBODY, FILE_SUPERUSER]
         .iter()
         .map(|(user, password)| format!("{user}:{}\n", hasher.hash(password)))
         .collect();
@@ -204,8 +207,8 @@ fn write_security_files(conf_dir: &std::path::Path, service_tokens: Option<&str>
     std::fs::write(
         conf_dir.join("users_roles"),
         format!(
-            "security_admin:{}\ntoken_manager:{}\nsecurity_reader:{}\nmonitoring:{}\nghost_role:{}\n",
-            SECURITY_ADMIN.0, TOKEN_MANAGER.0, READER.0, MONITOR.0, NOBODY.0
+            "security_admin:{}\ntoken_manager:{}\nsecurity_reader:{}\nmonitoring:{}\nghost_role:{}\nsuperuser:{}\n",
+            SECURITY_ADMIN.0, TOKEN_MANAGER.0, READER.0, MONITOR.0, NOBODY.0, FILE_SUPERUSER.0
         ),
     )
     .unwrap();
@@ -273,4 +276,9 @@ pub async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl Fn
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("timed out waiting until {what}");
+}
+
+/// A user or role name, checked as the generated client checks it.
+pub fn native_name(name: &str) -> es_tokens_types::NativeName {
+    name.parse().unwrap()
 }
