@@ -525,8 +525,10 @@ pub trait ElasticsearchApi {
     ///
     /// ## Required authorization
     ///
-    /// * Cluster privileges: `manage_security`, or none for one's own
-    ///   password as a user of the native or reserved realm
+    /// * Cluster privileges: `manage_security`
+    ///
+    /// A user of the native or reserved realm needs none to change its own
+    /// password.
     #[endpoint {
         method = PUT,
         path = "/_security/user/{username}/_password",
@@ -546,8 +548,10 @@ pub trait ElasticsearchApi {
     ///
     /// ## Required authorization
     ///
-    /// * Cluster privileges: `manage_security`, or none for one's own
-    ///   password as a user of the native or reserved realm
+    /// * Cluster privileges: `manage_security`
+    ///
+    /// A user of the native or reserved realm needs none to change its own
+    /// password.
     #[endpoint {
         method = POST,
         path = "/_security/user/{username}/_password",
