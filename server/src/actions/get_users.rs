@@ -24,14 +24,8 @@ pub async fn execute(node: &NodeContext, names: &[String]) -> Result<GetUsersRes
     let native = if names.is_empty() {
         store.all().await
     } else {
-        let mut found = Vec::new();
-        for name in names.iter().filter(|name| !is_reserved_username(name)) {
-            if let Some(user) = store.get(name).await.map_err(ServiceError::IndexUnavailable)? {
-                found.push(user);
-            }
-        }
-        found.sort_by(|a, b| a.user.username.cmp(&b.user.username));
-        Ok(found)
+        let native: Vec<String> = names.iter().filter(|name| !is_reserved_username(name)).cloned().collect();
+        store.get_many(&native).await
     }
     .map_err(ServiceError::IndexUnavailable)?;
     for stored in native {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use es_tokens_types::RoleDescriptor;
 use sqlx::Row;
 
-use crate::security_index::{SecurityIndex, StoreError, store_error};
+use crate::security_index::{SecurityIndex, StoreError, placeholders, store_error};
 
 /// The roles put through the role API.
 pub struct NativeRolesStore {
@@ -24,15 +24,11 @@ impl NativeRolesStore {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
         let query = format!(
             "SELECT name, descriptor FROM native_roles WHERE name IN ({}) ORDER BY name",
-            placeholders.join(",")
+            placeholders(names.len())
         );
-        let mut select = sqlx::query(&query);
-        for name in names {
-            select = select.bind(name);
-        }
+        let select = names.iter().fold(sqlx::query(&query), |select, name| select.bind(name));
         let rows = select.fetch_all(&self.index.pool()).await.map_err(store_error)?;
         rows.iter().map(read_row).collect()
     }

@@ -268,6 +268,12 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `$1,$2,...,$count`: the parameters of an `IN (...)` list, which both
+/// databases number the same way.
+pub fn placeholders(count: usize) -> String {
+    (1..=count).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+}
+
 /// A database error as a store error.
 pub fn store_error(error: sqlx::Error) -> StoreError {
     StoreError(format!("security index unavailable: {error}"))

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 
 use crate::authc::authentication::User;
-use crate::security_index::{SecurityIndex, StoreError, store_error};
+use crate::security_index::{SecurityIndex, StoreError, placeholders, store_error};
 
 /// A user as the index holds it.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,13 @@ pub struct NativeUsersStore {
 /// reads from SQLite and PostgreSQL alike (it cannot read SQLite booleans).
 const COLUMNS: &str = "username, password_hash, roles, full_name, email, metadata, CAST(CASE WHEN enabled THEN 1 ELSE 0 END AS BIGINT) AS enabled";
 
+/// Updates a user; a null `$2` keeps its password.
+const UPDATE_USER: &str = "UPDATE native_users SET password_hash = COALESCE($2, password_hash), roles = $3, \
+                           full_name = $4, email = $5, metadata = $6, enabled = $7 WHERE username = $1";
+/// Creates a user unless one of that name exists.
+const INSERT_USER: &str = "INSERT INTO native_users (username, password_hash, roles, full_name, email, metadata, \
+                           enabled) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING";
+
 impl NativeUsersStore {
     /// The users of `index`.
     pub fn new(index: Arc<SecurityIndex>) -> Self {
@@ -59,9 +66,21 @@ impl NativeUsersStore {
 
     /// One user, if it exists.
     pub async fn get(&self, username: &str) -> Result<Option<StoredUser>, StoreError> {
-        let query = format!("SELECT {COLUMNS} FROM native_users WHERE username = $1");
-        let row = sqlx::query(&query).bind(username).fetch_optional(&self.index.pool()).await.map_err(store_error)?;
-        row.map(|row| read_row(&row)).transpose()
+        Ok(self.get_many(&[username.to_string()]).await?.pop())
+    }
+
+    /// The users among `usernames` that exist, by name, in one read.
+    pub async fn get_many(&self, usernames: &[String]) -> Result<Vec<StoredUser>, StoreError> {
+        if usernames.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = format!(
+            "SELECT {COLUMNS} FROM native_users WHERE username IN ({}) ORDER BY username",
+            placeholders(usernames.len())
+        );
+        let select = usernames.iter().fold(sqlx::query(&query), |select, username| select.bind(username));
+        let rows = select.fetch_all(&self.index.pool()).await.map_err(store_error)?;
+        rows.iter().map(read_row).collect()
     }
 
     /// Every user, by name.
@@ -74,49 +93,41 @@ impl NativeUsersStore {
     /// Creates or replaces a user; whether it was created. A user that
     /// exists keeps its password unless the update has one.
     pub async fn put(&self, update: &UserUpdate) -> Result<bool, PutUserError> {
-        let user = &update.user;
-        let roles = serde_json::to_string(&user.roles).expect("strings serialize");
-        let metadata = serde_json::to_string(&user.metadata).expect("JSON serializes");
-        let pool = self.index.pool();
         // The update first: it is the only statement that keeps a password,
         // and "created" must say whether a row existed.
-        let updated = sqlx::query(
-            "UPDATE native_users SET password_hash = COALESCE($2, password_hash), roles = $3, full_name = $4, \
-             email = $5, metadata = $6, enabled = $7 WHERE username = $1",
-        )
-        .bind(&user.username)
-        .bind(update.password_hash.as_deref())
-        .bind(&roles)
-        .bind(user.full_name.as_deref())
-        .bind(user.email.as_deref())
-        .bind(&metadata)
-        .bind(update.enabled)
-        .execute(&pool)
-        .await
-        .map_err(store_error)?;
-        if updated.rows_affected() > 0 {
+        if self.write(UPDATE_USER, update, update.password_hash.as_deref()).await? > 0 {
             return Ok(false);
         }
         let Some(password_hash) = &update.password_hash else { return Err(PutUserError::NoPassword) };
-        let inserted = sqlx::query(
-            "INSERT INTO native_users (username, password_hash, roles, full_name, email, metadata, enabled) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING",
-        )
-        .bind(&user.username)
-        .bind(password_hash)
-        .bind(&roles)
-        .bind(user.full_name.as_deref())
-        .bind(user.email.as_deref())
-        .bind(&metadata)
-        .bind(update.enabled)
-        .execute(&pool)
-        .await
-        .map_err(store_error)?;
-        if inserted.rows_affected() == 0 {
-            // Created by another request in between: this put replaces it.
-            return Box::pin(self.put(update)).await.map(|_| false);
+        if self.write(INSERT_USER, update, Some(password_hash)).await? > 0 {
+            return Ok(true);
         }
-        Ok(true)
+        // Created by another request in between: this put replaces it.
+        self.write(UPDATE_USER, update, Some(password_hash)).await?;
+        Ok(false)
+    }
+
+    /// Runs `statement` (one of the two below) for `update`, with
+    /// `password_hash`; how many rows it wrote.
+    async fn write(
+        &self,
+        statement: &str,
+        update: &UserUpdate,
+        password_hash: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let user = &update.user;
+        let written = sqlx::query(statement)
+            .bind(&user.username)
+            .bind(password_hash)
+            .bind(serde_json::to_string(&user.roles).expect("strings serialize"))
+            .bind(user.full_name.as_deref())
+            .bind(user.email.as_deref())
+            .bind(serde_json::to_string(&user.metadata).expect("JSON serializes"))
+            .bind(update.enabled)
+            .execute(&self.index.pool())
+            .await
+            .map_err(store_error)?;
+        Ok(written.rows_affected())
     }
 
     /// Deletes a user; whether it existed.
