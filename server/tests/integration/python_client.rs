@@ -23,25 +23,16 @@ const CLIENT: PythonTool = PythonTool {
 /// How long the script may run.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn official_python_client_drives_the_token_lifecycle() {
+/// Runs `python/<script>` with the official client and `env`, and fails
+/// with its output unless it succeeds.
+async fn run_script(script: &str, env: &[(&str, String)]) {
     let (venv, version) = tokio::task::spawn_blocking(|| CLIENT.ensure()).await.unwrap();
     let python = venv_bin(&venv, "python");
     println!("elasticsearch-py {version} in {}", python.display());
-
-    let node = TestNode::start_with(Setup { service_tokens: Some(FILE_TOKEN_LINE), ..Setup::default() }).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/python/lifecycle.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/python").join(script);
     let mut command = tokio::process::Command::new(&python);
-    command
-        .arg(&script)
-        .env("ES_URL", &node.url)
-        .env("ES_ELASTIC_PASSWORD", ELASTIC_PASSWORD)
-        .env("ES_NOBODY_USER", NOBODY.0)
-        .env("ES_NOBODY_PASSWORD", NOBODY.1)
-        .env("ES_FILE_TOKEN", FILE_TOKEN_BEARER)
-        .env("PYTHONUNBUFFERED", "1")
-        .env_remove("PYTHONPATH")
-        .env_remove("PYTHONHOME");
+    command.arg(&script).envs(env.iter().map(|(key, value)| (key, value))).env("PYTHONUNBUFFERED", "1");
+    command.env_remove("PYTHONPATH").env_remove("PYTHONHOME");
     let output = output_within(command, SCRIPT_TIMEOUT, &script.display().to_string()).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -57,6 +48,19 @@ async fn official_python_client_drives_the_token_lifecycle() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_drives_the_token_lifecycle() {
+    let node = TestNode::start_with(Setup { service_tokens: Some(FILE_TOKEN_LINE), ..Setup::default() }).await;
+    let env = [
+        ("ES_URL", node.url.clone()),
+        ("ES_ELASTIC_PASSWORD", ELASTIC_PASSWORD.to_string()),
+        ("ES_NOBODY_USER", NOBODY.0.to_string()),
+        ("ES_NOBODY_PASSWORD", NOBODY.1.to_string()),
+        ("ES_FILE_TOKEN", FILE_TOKEN_BEARER.to_string()),
+    ];
+    run_script("lifecycle.py", &env).await;
+}
+
 /// jacknich's passwords: the first, the one `elastic` sets, the one it sets
 /// itself. None may reach a node's log.
 const JACKNICH_PASSWORDS: [&str; 3] = ["jacknich-password-1", "jacknich-password-2", "jacknich-password-3"];
@@ -66,39 +70,18 @@ const JACKNICH_PASSWORDS: [&str; 3] = ["jacknich-password-1", "jacknich-password
 /// process, with no sleep between a change and its check.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_sees_native_users_and_roles_cluster_wide() {
-    let (venv, version) = tokio::task::spawn_blocking(|| CLIENT.ensure()).await.unwrap();
-    let python = venv_bin(&venv, "python");
-    println!("elasticsearch-py {version} in {}", python.display());
-
     let mut cluster = ProcessCluster::start(3, &[]);
     cluster.wait_formed().await;
     let urls: Vec<String> = cluster.nodes.iter().map(|node| node.url()).collect();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/python/native_users.py");
-    let mut command = tokio::process::Command::new(&python);
-    command
-        .arg(&script)
-        .env("ES_URLS", urls.join(","))
-        .env("ES_CLUSTER_NAME", "test-cluster")
-        .env("ES_ELASTIC_PASSWORD", ELASTIC_PASSWORD)
-        .env("ES_USER_PASSWORD", JACKNICH_PASSWORDS[0])
-        .env("ES_USER_PASSWORD_2", JACKNICH_PASSWORDS[1])
-        .env("ES_USER_PASSWORD_3", JACKNICH_PASSWORDS[2])
-        .env("PYTHONUNBUFFERED", "1")
-        .env_remove("PYTHONPATH")
-        .env_remove("PYTHONHOME");
-    let output = output_within(command, SCRIPT_TIMEOUT, &script.display().to_string()).await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{} failed ({}) with elasticsearch-py {version}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        script.display(),
-        output.status,
-    );
-    println!("{stdout}");
-    if !stderr.trim().is_empty() {
-        println!("--- stderr\n{stderr}");
-    }
+    let env = [
+        ("ES_URLS", urls.join(",")),
+        ("ES_CLUSTER_NAME", "test-cluster".to_string()),
+        ("ES_ELASTIC_PASSWORD", ELASTIC_PASSWORD.to_string()),
+        ("ES_USER_PASSWORD", JACKNICH_PASSWORDS[0].to_string()),
+        ("ES_USER_PASSWORD_2", JACKNICH_PASSWORDS[1].to_string()),
+        ("ES_USER_PASSWORD_3", JACKNICH_PASSWORDS[2].to_string()),
+    ];
+    run_script("native_users.py", &env).await;
 
     // The passwords went in request bodies and in Basic headers.
     let encoded: Vec<String> = JACKNICH_PASSWORDS
