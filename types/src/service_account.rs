@@ -67,10 +67,10 @@ pub struct IndicesPrivileges {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "FieldSecurity")]
     pub field_security: Option<FieldSecurity>,
-    /// Document-level security query: a string of JSON in answers, a string
-    /// or an object in requests.
+    /// Document-level security query: a string of JSON in answers; a
+    /// string, an object or null (no query) in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "QuerySource")]
+    #[schemars(with = "Option<QuerySource>")]
     pub query: Option<String>,
     /// Whether the patterns also cover restricted indices such as
     /// `.security` (default `false`; always shown in answers).

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::authc::authentication::Authentication;
 use crate::authz::privilege_check::{self, ApplicationCheck, IndexCheck, PrivilegesToCheck};
+use crate::authz::role_descriptor::{self, strings};
 use crate::common::xcontent::json_token as token;
 use crate::error::ServiceError;
 use crate::node::NodeContext;
@@ -49,18 +50,6 @@ pub fn parse(username: &str, body: &Value) -> Result<PrivilegesToCheck, ServiceE
     Ok(check)
 }
 
-fn strings(value: &Value, field: &str, error: &dyn Fn(String) -> ServiceError) -> Result<Vec<String>, ServiceError> {
-    let mismatch = || {
-        error(format!("expected field [{field}] value to be an array of strings, but found [{}] instead", token(value)))
-    };
-    match value {
-        Value::Array(items) => {
-            items.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(mismatch)).collect()
-        }
-        _ => Err(mismatch()),
-    }
-}
-
 fn index_checks(description: &str, value: &Value) -> Result<Vec<IndexCheck>, ServiceError> {
     let error = |message: String| {
         ServiceError::Parse(format!("failed to parse indices privileges for role [{description}]. {message}"))
@@ -71,79 +60,27 @@ fn index_checks(description: &str, value: &Value) -> Result<Vec<IndexCheck>, Ser
             token(value)
         )));
     };
+    // Each entry as a role's (`RoleDescriptor.parseIndex`), then refused if
+    // it restricts documents or fields, which a check cannot ask about.
     let mut checks = Vec::new();
     for entry in entries {
-        let Value::Object(fields) = entry else {
-            return Err(error(format!(
-                "expected field [index] value to be an array of objects, but found an array element of type [{}]",
-                token(entry)
-            )));
-        };
-        let mut names = None;
-        let mut privileges = None;
-        let mut allow_restricted_indices = false;
-        let mut query = false;
-        let mut field_security = false;
-        for (field, value) in fields {
-            match field.as_str() {
-                "names" => {
-                    let list = match value {
-                        Value::String(name) => vec![name.clone()],
-                        Value::Array(_) => strings(value, "names", &error)?,
-                        _ => {
-                            return Err(error(format!(
-                                "expected field [names] value to be a string or an array of strings, but found [{}] instead",
-                                token(value)
-                            )));
-                        }
-                    };
-                    if list.is_empty() {
-                        return Err(error("[names] cannot be an empty array".to_string()));
-                    }
-                    names = Some(list);
-                }
-                // null is as if the field were missing.
-                "privileges" if value.is_null() => privileges = None,
-                "privileges" => privileges = Some(strings(value, "privileges", &error)?),
-                "allow_restricted_indices" => {
-                    allow_restricted_indices = value.as_bool().ok_or_else(|| {
-                        error(format!(
-                            "expected field [allow_restricted_indices] value to be a boolean, but found [{}] instead",
-                            token(value)
-                        ))
-                    })?;
-                }
-                // Read like a role's, refused below if it restricts anything.
-                "query" => match value {
-                    Value::Null => {}
-                    Value::String(text) => query |= !text.is_empty(),
-                    Value::Object(_) => query = true,
-                    _ => {
-                        return Err(error(format!(
-                            "expected field [query] value to be null, a string, an array, or an object, but found [{}] instead",
-                            token(value)
-                        )));
-                    }
-                },
-                "field_security" => {
-                    let all_fields = value.get("grant").is_some_and(|grant| grant == &serde_json::json!(["*"]))
-                        && value.get("except").is_none_or(|except| except == &serde_json::json!([]));
-                    field_security |= !all_fields;
-                }
-                "transient_metadata" => {}
-                other => return Err(error(format!("unexpected field [{other}]"))),
-            }
-        }
-        let names = names.ok_or_else(|| error("missing required [names] field".to_string()))?;
-        let privileges = privileges.ok_or_else(|| error("missing required [privileges] field".to_string()))?;
-        for (restricts, field) in [(query, "query"), (field_security, "field_security")] {
+        let (group, _) = role_descriptor::index_entry(description, "index", entry, false)?;
+        let all_fields = group.field_security.as_ref().is_none_or(|security| {
+            security.grant.as_deref() == Some(&["*".to_string()][..])
+                && security.except.as_ref().is_none_or(Vec::is_empty)
+        });
+        for (restricts, field) in [(group.query.is_some(), "query"), (!all_fields, "field_security")] {
             if restricts {
                 return Err(ServiceError::InvalidParameter(format!(
                     "Field [{field}] is not supported in a has_privileges request"
                 )));
             }
         }
-        checks.push(IndexCheck { names, privileges, allow_restricted_indices });
+        checks.push(IndexCheck {
+            names: group.names,
+            privileges: group.privileges,
+            allow_restricted_indices: group.allow_restricted_indices,
+        });
     }
     Ok(checks)
 }
@@ -158,37 +95,18 @@ fn application_checks(description: &str, value: &Value) -> Result<Vec<Applicatio
             token(value)
         )));
     };
-    let mut checks = Vec::new();
-    for entry in entries {
-        let Value::Object(fields) = entry else {
-            return Err(error(format!("expected an object but found [{}] instead", token(entry))));
-        };
-        let mut application = None;
-        let mut privileges = None;
-        let mut resources = None;
-        for (field, value) in fields {
-            match field.as_str() {
-                "application" => {
-                    application = Some(value.as_str().map(str::to_string).ok_or_else(|| {
-                        error(format!(
-                            "expected field [application] value to be a string, but found [{}] instead",
-                            token(value)
-                        ))
-                    })?);
-                }
-                "privileges" => privileges = Some(strings(value, "privileges", &error)?),
-                "resources" => resources = Some(strings(value, "resources", &error)?),
-                other => return Err(error(format!("unexpected field [{other}]"))),
-            }
-        }
-        let missing = |field: &str| error(format!("missing required [{field}] field"));
-        checks.push(ApplicationCheck {
-            application: application.ok_or_else(|| missing("application"))?,
-            privileges: privileges.ok_or_else(|| missing("privileges"))?,
-            resources: resources.ok_or_else(|| missing("resources"))?,
-        });
-    }
-    Ok(checks)
+    // Each entry as a role's (`RoleDescriptor.parseApplicationPrivilege`).
+    entries
+        .iter()
+        .map(|entry| {
+            let privileges = role_descriptor::application_entry(description, entry)?;
+            Ok(ApplicationCheck {
+                application: privileges.application,
+                privileges: privileges.privileges,
+                resources: privileges.resources,
+            })
+        })
+        .collect()
 }
 
 /// Checks `request` for `caller`. `named` is the user the path names, which

@@ -47,7 +47,7 @@ pub fn parse(name: &str, body: &Value) -> Result<RoleDescriptor, ServiceError> {
             "indices" | "index" => {
                 role.indices = list(value, field, &error)?
                     .iter()
-                    .map(|entry| index_entry(name, entry, false).map(|(privileges, _)| privileges))
+                    .map(|entry| index_entry(name, "indices", entry, false).map(|(privileges, _)| privileges))
                     .collect::<Result<_, _>>()?;
             }
             "applications" | "application" => {
@@ -89,7 +89,7 @@ pub fn parse(name: &str, body: &Value) -> Result<RoleDescriptor, ServiceError> {
                 let entries = list(value, field, &error)?
                     .iter()
                     .map(|entry| {
-                        let (indices, clusters) = index_entry(name, entry, true)?;
+                        let (indices, clusters) = index_entry(name, "remote_indices", entry, true)?;
                         Ok(RemoteIndicesPrivileges { indices, clusters: clusters.unwrap_or_default() })
                     })
                     .collect::<Result<Vec<_>, ServiceError>>()?;
@@ -172,7 +172,12 @@ fn list<'a>(
     }
 }
 
-fn strings(value: &Value, field: &str, error: &dyn Fn(String) -> ServiceError) -> Result<Vec<String>, ServiceError> {
+/// A list of strings, or `error`'s parse error (`readStringArray`).
+pub fn strings(
+    value: &Value,
+    field: &str,
+    error: &dyn Fn(String) -> ServiceError,
+) -> Result<Vec<String>, ServiceError> {
     let mismatch = || {
         error(format!("expected field [{field}] value to be an array of strings, but found [{}] instead", token(value)))
     };
@@ -185,9 +190,12 @@ fn strings(value: &Value, field: &str, error: &dyn Fn(String) -> ServiceError) -
 }
 
 /// One entry of `indices` (or, `remote`, of `remote_indices`, with its
-/// `clusters`).
-fn index_entry(
+/// `clusters`) of role `role`, from the list named `list_field`
+/// (`RoleDescriptor.parseIndex`, which `_has_privileges` reads its `index`
+/// entries with too).
+pub fn index_entry(
     role: &str,
+    list_field: &str,
     entry: &Value,
     remote: bool,
 ) -> Result<(IndicesPrivileges, Option<Vec<String>>), ServiceError> {
@@ -197,7 +205,7 @@ fn index_entry(
     };
     let Value::Object(fields) = entry else {
         return Err(error(format!(
-            "expected field [indices] value to be an array of objects, but found an array element of type [{}]",
+            "expected field [{list_field}] value to be an array of objects, but found an array element of type [{}]",
             token(entry)
         )));
     };
@@ -227,6 +235,8 @@ fn index_entry(
                 }
                 names = Some(list);
             }
+            // null is as if the field were missing.
+            "privileges" if value.is_null() => privileges = None,
             "privileges" => privileges = Some(strings(value, "privileges", &error)?),
             "clusters" if remote => clusters = Some(strings(value, "clusters", &error)?),
             "allow_restricted_indices" => {
@@ -239,12 +249,13 @@ fn index_entry(
             }
             "query" => {
                 group.query = match value {
+                    Value::Null => None,
                     Value::String(text) if text.is_empty() => None,
                     Value::String(text) => Some(text.clone()),
                     Value::Object(_) => Some(value.to_string()),
                     other => {
                         return Err(error(format!(
-                            "expected field [query] value to be a string or an object, but found [{}] instead",
+                            "expected field [query] value to be null, a string, an array, or an object, but found [{}] instead",
                             token(other)
                         )));
                     }
@@ -279,7 +290,9 @@ fn index_entry(
     Ok((group, clusters))
 }
 
-fn application_entry(role: &str, entry: &Value) -> Result<ApplicationPrivileges, ServiceError> {
+/// One application privilege entry of role `role` (also read by
+/// `_has_privileges`, as `parseApplicationPrivilege` is).
+pub fn application_entry(role: &str, entry: &Value) -> Result<ApplicationPrivileges, ServiceError> {
     let error = |message: String| {
         ServiceError::Parse(format!("failed to parse application privileges for role [{role}]. {message}"))
     };
@@ -385,6 +398,24 @@ mod tests {
         assert_eq!(
             invalid("r", json!({"metadata": {"_x": 1}})),
             "Validation Failed: 1: role descriptor metadata keys may not start with [_];"
+        );
+    }
+
+    #[test]
+    fn a_null_query_or_privileges_is_a_missing_one() {
+        let role = parse("r", &json!({"indices": [{"names": "a", "privileges": ["read"], "query": null}]})).unwrap();
+        assert_eq!(role.indices[0].query, None);
+        assert_eq!(
+            parse("r", &json!({"indices": [{"names": "a", "privileges": null}]})).unwrap_err().to_string(),
+            "failed to parse indices privileges for role [r]. missing required [privileges] field"
+        );
+        // The text names arrays, but Elasticsearch refuses them too.
+        assert_eq!(
+            parse("r", &json!({"indices": [{"names": "a", "privileges": ["read"], "query": []}]}))
+                .unwrap_err()
+                .to_string(),
+            "failed to parse indices privileges for role [r]. expected field [query] value to be null, a string, \
+             an array, or an object, but found [START_ARRAY] instead"
         );
     }
 }
