@@ -70,7 +70,7 @@ pub struct IndicesPrivileges {
     /// Document-level security query: a string of JSON in answers; a
     /// string, an object or null (no query) in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<QuerySource>")]
+    #[schemars(with = "QuerySource")]
     pub query: Option<String>,
     /// Whether the patterns also cover restricted indices such as
     /// `.security` (default `false`; always shown in answers).
@@ -83,8 +83,10 @@ pub struct IndicesPrivileges {
 #[serde(untagged)]
 #[allow(dead_code)]
 enum QuerySource {
-    /// The query as a string of JSON.
-    Text(String),
+    /// The query as a string of JSON, or null in a request for no query.
+    // Null is here, not on the field: OpenAPI 3.0 makes only a schema
+    // with a type nullable.
+    Text(Option<String>),
     /// The query itself.
     Object(BTreeMap<String, serde_json::Value>),
 }
