@@ -18,17 +18,17 @@ pub struct Fenced {
 }
 
 impl SecurityIndex {
-    /// Registers `node_id` as caught up: a node starts with empty caches.
-    pub async fn register_node(&self, node_id: &str) -> Result<(), StoreError> {
-        sqlx::query(
+    /// Registers `node_id` as caught up (a node starts with empty caches);
+    /// its generation.
+    pub async fn register_node(&self, node_id: &str) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
             "INSERT INTO cache_leases (node_id, generation, synced_generation) VALUES ($1, 0, 0) \
-             ON CONFLICT (node_id) DO UPDATE SET synced_generation = cache_leases.generation",
+             ON CONFLICT (node_id) DO UPDATE SET synced_generation = cache_leases.generation RETURNING generation",
         )
         .bind(node_id)
-        .execute(&self.pool())
+        .fetch_one(&self.pool())
         .await
-        .map_err(store_error)?;
-        Ok(())
+        .map_err(store_error)
     }
 
     /// Removes `node_id` from the registry, when it stops.

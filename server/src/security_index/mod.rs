@@ -96,32 +96,29 @@ impl SecurityIndex {
 
     /// Creates the tables and the index's identity if they are missing: on a
     /// new database, or one recreated under the node.
+    ///
+    /// On one connection, so that the pool does not open a second one while
+    /// the first is on its way back. On SQLite the schema's commits are not
+    /// synced one by one (`synchronous=NORMAL`; WAL mode keeps the file
+    /// consistent either way): a crash may lose them, and the next start
+    /// makes them again. The node's next write (its registration, before it
+    /// serves) is synced as every write is, and with it everything before.
     async fn ensure_schema(&self) -> Result<(), sqlx::Error> {
-        let pool = self.pool();
-        // Nodes sharing a SQLite file may migrate at the same time; SQLite
-        // has no migration lock, so the loser retries once the winner is done.
-        let mut attempts = 0;
-        loop {
-            match sqlx::migrate!("./migrations").run(&pool).await {
-                Ok(()) => break,
-                Err(error) if attempts < 5 => {
-                    attempts += 1;
-                    tracing::debug!(%error, "migrating the security index failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(error) => return Err(error.into()),
-            }
+        let mut connection = self.pool().acquire().await?;
+        let sqlite = connection.backend_name() == "SQLite";
+        if sqlite {
+            connection.execute("PRAGMA synchronous=NORMAL").await?;
         }
-        for key in ["index_uuid", "cluster_uuid"] {
-            sqlx::query(
-                "INSERT INTO security_index_metadata (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(key)
-            .bind(random_base64_uuid())
-            .execute(&pool)
-            .await?;
+        let made = make_schema(&mut connection).await;
+        let restored = match sqlite {
+            true => connection.execute("PRAGMA synchronous=FULL").await.map(drop),
+            false => Ok(()),
+        };
+        if made.is_err() || restored.is_err() {
+            // Not back to the pool in a state no other connection has.
+            drop(connection.detach());
         }
-        Ok(())
+        made.and(restored)
     }
 
     async fn metadata(&self, key: &str) -> Result<String, sqlx::Error> {
@@ -187,6 +184,33 @@ impl SecurityIndex {
             Err(_) => IndexState::Unavailable,
         }
     }
+}
+
+/// Runs the migrations and gives the index its identity, on `connection`.
+async fn make_schema(connection: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    // Nodes sharing a SQLite file may migrate at the same time; SQLite has
+    // no migration lock, so the loser retries once the winner is done.
+    let mut attempts = 0;
+    loop {
+        match sqlx::migrate!("./migrations").run_direct(&mut *connection).await {
+            Ok(()) => break,
+            Err(error) if attempts < 5 => {
+                attempts += 1;
+                tracing::debug!(%error, "migrating the security index failed; retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    sqlx::query(
+        "INSERT INTO security_index_metadata (key, value) VALUES ('index_uuid', $1), ('cluster_uuid', $2) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(random_base64_uuid())
+    .bind(random_base64_uuid())
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }
 
 async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
@@ -293,6 +317,29 @@ mod tests {
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
         assert_eq!(redact("postgres://h/db?user=u&password=pw&ssl=on"), "postgres://h/db?user=u&password=***&ssl=on");
         assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some(PathBuf::from("/tmp/x.db")));
+    }
+
+    #[tokio::test]
+    async fn the_schema_is_made_once_and_every_connection_syncs_its_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SecurityIndex::open(&default_url(dir.path())).await.unwrap();
+        let uuids: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM security_index_metadata ORDER BY key")
+                .fetch_all(&index.pool())
+                .await
+                .unwrap();
+        assert_eq!(uuids.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>(), ["cluster_uuid", "index_uuid"]);
+        assert_ne!(uuids[0].1, uuids[1].1);
+        // The connection the schema was made on, and a new one (2 is FULL).
+        let (mut first, mut second) = (index.pool().acquire().await.unwrap(), index.pool().acquire().await.unwrap());
+        for connection in [&mut first, &mut second] {
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut **connection).await.unwrap();
+            assert_eq!(synchronous, 2);
+        }
+        drop((first, second));
+        // Made again on an existing index: nothing changes.
+        index.ensure_schema().await.unwrap();
+        assert_eq!(index.index_uuid().await.unwrap(), uuids[1].1);
     }
 
     #[tokio::test]

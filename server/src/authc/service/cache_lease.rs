@@ -102,9 +102,8 @@ impl CacheLease {
         lease: Duration,
         caches: Arc<TokenCaches>,
     ) -> Result<CacheLease, StoreError> {
-        index.register_node(node_id).await?;
+        let generation = index.register_node(node_id).await?;
         let base = Instant::now();
-        let generation = index.node_generation(node_id).await?.unwrap_or(0);
         let stale = base.checked_sub(REGISTRY_MAX_AGE).unwrap_or(base);
         Ok(CacheLease {
             index,
@@ -192,8 +191,7 @@ impl CacheLease {
             None => {
                 // Nobody may know of this node yet: warm up again.
                 self.empty_caches();
-                self.index.register_node(&self.node_id).await?;
-                let generation = self.index.node_generation(&self.node_id).await?.unwrap_or(0);
+                let generation = self.index.register_node(&self.node_id).await?;
                 self.seen_generation.store(generation, Ordering::Release);
                 self.usable_from.store(self.nanos(Instant::now() + WARM_UP), Ordering::Release);
                 tracing::info!("this node was not registered in the security index; registered it again");
