@@ -95,14 +95,16 @@ impl ReservedRealm {
         ReservedRealm { index, cache, bootstrap, password_hasher, setup: parking_lot::Mutex::new(None) }
     }
 
-    /// The hash of the bootstrap password, if there is one.
+    /// The hash of the bootstrap password, if there is one. Made at a low
+    /// priority: it is for storing, and a login with the bootstrap password
+    /// is answered from the cache meanwhile.
     async fn bootstrap_hash(&self) -> Result<Option<String>, StoreError> {
         let Some(bootstrap) = &self.bootstrap else { return Ok(None) };
         let hash = bootstrap
             .hash
-            .get_or_try_init(|| self.password_hasher.hash_blocking(&bootstrap.password))
+            .get_or_try_init(|| self.password_hasher.hash_at_low_priority(&bootstrap.password))
             .await
-            .map_err(|e| StoreError(e.to_string()))?;
+            .map_err(StoreError)?;
         Ok(Some(hash.clone()))
     }
 

@@ -207,6 +207,24 @@ impl Hasher {
         tokio::task::spawn_blocking(move || self.hash(&secret)).await
     }
 
+    /// [`Hasher::hash`] on a thread of its own at a lower CPU priority, for a
+    /// hash that no request needs yet (storing a password already in effect):
+    /// on a busy machine it yields to the requests, while on an idle one it
+    /// runs at full speed. An error if the hashing thread could not start or
+    /// panicked.
+    pub async fn hash_at_low_priority(self, secret: &str) -> Result<String, String> {
+        let (done, hashed) = tokio::sync::oneshot::channel();
+        let secret = secret.to_string();
+        std::thread::Builder::new()
+            .name("low-priority-hash".to_string())
+            .spawn(move || {
+                lower_this_threads_priority();
+                let _ = done.send(self.hash(&secret));
+            })
+            .map_err(|error| error.to_string())?;
+        hashed.await.map_err(|_| "the hashing thread panicked".to_string())
+    }
+
     /// Whether `secret` matches `hash` made by this algorithm; derived values are compared in
     /// constant time so that response timing does not reveal how much of a guess was right.
     ///
@@ -271,6 +289,21 @@ pub const UNSUPPORTED_PASSWORD_HASH: &str = "The provided password hash is not a
 pub fn verify_hash(secret: &str, hash: &str) -> bool {
     let hasher = Hasher::resolve_from_hash(hash);
     hasher.is_named_by_elasticsearch() && hasher.verify(secret, hash)
+}
+
+/// The nice value of [`Hasher::hash_at_low_priority`]'s thread: low enough
+/// to leave a contended CPU to the requests, not so low (19) that a login
+/// waiting for it starves under load.
+const LOW_PRIORITY_NICE: libc::c_int = 10;
+
+/// Lowers the calling thread's priority (on Linux a thread has a nice value
+/// of its own); where that fails the hash runs at the normal priority.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread; no memory is shared.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, LOW_PRIORITY_NICE);
+    }
 }
 
 /// [`verify_hash`] on tokio's blocking pool, where a slow hash (bcrypt,
@@ -388,6 +421,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_low_priority_hash_is_a_hash_and_lowers_only_its_own_thread() {
+        let hasher = Hasher::Bcrypt { cost: 4 };
+        let hash = hasher.hash_at_low_priority("a-secret").await.unwrap();
+        assert!(verify_hash("a-secret", &hash) && !verify_hash("another", &hash));
+        let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+        let before = nice();
+        let lowered = std::thread::spawn(move || {
+            lower_this_threads_priority();
+            nice()
+        });
+        assert_eq!(lowered.join().unwrap(), before.max(LOW_PRIORITY_NICE));
+        assert_eq!(nice(), before);
+    }
 
     /// Every setting name Elasticsearch's `Hasher.resolve` knows, with what it resolves to.
     const NAMES: [(&str, Hasher); 33] = [
