@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 
 use crate::authc::authentication::Authentication;
 use crate::authc::authenticator::Authenticator;
+use crate::authc::esnative::bootstrap_password_record::BootstrapPasswordRecord;
 use crate::authc::esnative::native_realm::NativeRealm;
 use crate::authc::esnative::native_users_store::NativeUsersStore;
 use crate::authc::esnative::reserved_realm::{Bootstrap, PASSWORD_HASHING_SETTING, ReservedRealm};
@@ -29,6 +30,7 @@ use crate::authz::roles::{ROLES_FILE, RoleStore};
 use crate::common::background_task::BackgroundTask;
 use crate::config::config_file::Reload;
 use crate::config::config_watcher::{ConfigWatcher, OnChange};
+use crate::config::environment::PATH_DATA_SETTING;
 use crate::config::{RealmId, Settings};
 use crate::error::ServiceError;
 use crate::observability::metrics::Metrics;
@@ -147,6 +149,7 @@ impl Security {
             UserCache::for_realm(settings, &reserved),
             secure.bootstrap_password.as_deref(),
             PASSWORD_HASHING_SETTING.get(settings),
+            BootstrapPasswordRecord::in_data_path(&PATH_DATA_SETTING.get(settings)),
         ));
         set_up_elastic(&reserved_realm).await.map_err(SecurityError::Bootstrap)?;
         let cluster_uuid = Arc::new(RwLock::new(index.cluster_uuid().await.map_err(SecurityError::Bootstrap)?));

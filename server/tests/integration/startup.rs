@@ -1,6 +1,7 @@
 //! Start-up of a node process with `ELASTIC_PASSWORD`: the password works at
-//! once, while its bcrypt hash is stored in the background, and a later
-//! `ELASTIC_PASSWORD` is ignored once the index holds one.
+//! once, while its bcrypt hash is stored in the background; a restart with
+//! it knows it right from the node's record; a later `ELASTIC_PASSWORD` is
+//! ignored once the index holds one.
 
 use std::path::Path;
 
@@ -62,8 +63,18 @@ async fn the_bootstrap_password_works_at_once_and_only_until_the_index_holds_one
     node.kill();
     let hash = stored_hash(dir.path()).await;
     assert!(hash.starts_with("$2a$10$"), "a bcrypt hash: {}", &hash[..7]);
+    let record = dir.path().join("data/bootstrap_password_record.json");
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert!(!recorded.contains(FIRST) && !recorded.contains(&hash), "{recorded}");
 
-    // The index's password wins over a later ELASTIC_PASSWORD.
+    // Restarted with it: known from the record, and nothing else is.
+    let mut node = start(dir.path(), FIRST);
+    assert_eq!(clear_as(&node, FIRST).await, 200);
+    assert_eq!(clear_as(&node, LATER).await, 401);
+    node.kill();
+
+    // The index's password wins over a later ELASTIC_PASSWORD, which
+    // removes the record.
     let node = start(dir.path(), LATER);
     assert_eq!(clear_as(&node, LATER).await, 401);
     assert_eq!(clear_as(&node, FIRST).await, 200);
@@ -72,4 +83,5 @@ async fn the_bootstrap_password_works_at_once_and_only_until_the_index_holds_one
         std::fs::read_to_string(dir.path().join("log.txt")).is_ok_and(|log| log.contains("ELASTIC_PASSWORD is ignored"))
     })
     .await;
+    assert!(!record.exists());
 }

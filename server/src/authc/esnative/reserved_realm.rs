@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::authc::authentication::{Realm, RealmOutcome, User};
+use crate::authc::esnative::bootstrap_password_record::BootstrapPasswordRecord;
 use crate::authc::support::hasher::Hasher;
 use crate::authc::support::user_cache::UserCache;
 use crate::config::{Setting, SettingsError};
@@ -58,6 +59,9 @@ pub struct ReservedRealm {
     bootstrap: Option<BootstrapPassword>,
     /// How a password `elastic` gets is hashed.
     password_hasher: Hasher,
+    /// Whether `ELASTIC_PASSWORD` matched the stored hash on an earlier
+    /// start.
+    record: BootstrapPasswordRecord,
     /// The set-up's background part, while it runs.
     setup: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -83,16 +87,18 @@ pub enum Bootstrap {
 
 impl ReservedRealm {
     /// The realm over `index`, with `ELASTIC_PASSWORD` if set; passwords are
-    /// hashed with `password_hasher`.
+    /// hashed with `password_hasher`; `record` tells whether
+    /// `ELASTIC_PASSWORD` matched on an earlier start.
     pub fn new(
         index: Arc<SecurityIndex>,
         cache: UserCache,
         bootstrap_password: Option<&str>,
         password_hasher: Hasher,
+        record: BootstrapPasswordRecord,
     ) -> Self {
         let bootstrap = bootstrap_password
             .map(|password| BootstrapPassword { password: password.to_string(), hash: tokio::sync::OnceCell::new() });
-        ReservedRealm { index, cache, bootstrap, password_hasher, setup: parking_lot::Mutex::new(None) }
+        ReservedRealm { index, cache, bootstrap, password_hasher, record, setup: parking_lot::Mutex::new(None) }
     }
 
     /// The hash of the bootstrap password, if there is one. Made at a low
@@ -116,41 +122,64 @@ impl ReservedRealm {
     /// index is `elastic`'s password already (the index holds none), so the
     /// realm's cache is told so and its bcrypt hash is stored in the
     /// background ([`ReservedRealm::setup_done`] waits for it). Against a
-    /// stored password it is checked in the background too, as a login, for
-    /// the warning when it is ignored and, when it matches, for the cache. A generated
-    /// password is hashed and stored before this returns: it is shown once,
-    /// and must work.
+    /// stored password it is known right if this node's record shows it
+    /// matched before (see `bootstrap_password_record`); otherwise it is
+    /// checked in the background, as a login, for the warning when it is
+    /// ignored and, when it matches, for the cache and the record. A
+    /// generated password is hashed and stored before this returns: it is
+    /// shown once, and must work.
     pub async fn ensure_elastic_password(self: &Arc<Self>) -> Result<Bootstrap, StoreError> {
         let checked = self.cache.epoch();
-        let stored = self.password_hash(ELASTIC).await?;
+        let stored = self.stored(ELASTIC).await?.filter(|stored| !stored.password_hash.is_empty());
         match (stored, &self.bootstrap) {
-            (Some(_), Some(_)) => {
+            (Some(stored), Some(bootstrap)) => {
+                if stored.enabled && self.record.shows_match(&stored.password_hash, &bootstrap.password) {
+                    self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                    return Ok(Bootstrap::Existing);
+                }
                 // Checked as a login is: a login that arrives meanwhile with
                 // the same password waits for this check instead of paying
                 // its own, and a match is cached.
                 let realm = Arc::clone(self);
                 self.in_background(async move {
                     let Some(bootstrap) = &realm.bootstrap else { return };
-                    if let Ok(RealmOutcome::Failed) = realm.authenticate(ELASTIC, &bootstrap.password).await {
-                        tracing::warn!(
-                            "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security index"
-                        );
+                    match realm.authenticate(ELASTIC, &bootstrap.password).await {
+                        Ok(RealmOutcome::Authenticated(_)) => {
+                            realm.record.record(&stored.password_hash, &bootstrap.password).await
+                        }
+                        Ok(RealmOutcome::Failed) => {
+                            realm.record.remove();
+                            tracing::warn!(
+                                "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the \
+                                 security index"
+                            );
+                        }
+                        Ok(RealmOutcome::NotHandled) | Err(_) => {}
                     }
                 });
                 Ok(Bootstrap::Existing)
             }
-            (Some(_), None) => Ok(Bootstrap::Existing),
+            (Some(_), None) => {
+                self.record.remove();
+                Ok(Bootstrap::Existing)
+            }
             (None, Some(bootstrap)) => {
                 self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
                 let realm = Arc::clone(self);
                 self.in_background(async move {
-                    let stored = match realm.bootstrap_hash().await {
-                        Ok(Some(hash)) => realm.insert_password_hash(ELASTIC, &hash).await,
+                    let Some(bootstrap) = &realm.bootstrap else { return };
+                    let hash = match realm.bootstrap_hash().await {
+                        Ok(Some(hash)) => hash,
                         Ok(None) => return,
-                        Err(error) => Err(error),
+                        Err(error) => return tracing::warn!(%error, "could not hash the [elastic] user's password"),
                     };
-                    match stored {
-                        Ok(true) => tracing::info!("stored the [elastic] user's password in the security index"),
+                    match realm.insert_password_hash(ELASTIC, &hash).await {
+                        Ok(true) => {
+                            // Recorded first: a node stopped once it logged
+                            // this starts fast the next time.
+                            realm.record.record(&hash, &bootstrap.password).await;
+                            tracing::info!("stored the [elastic] user's password in the security index")
+                        }
                         // Another node of the cluster set one first: it may
                         // not be this one.
                         Ok(false) => realm.cache.invalidate_all(),
@@ -162,6 +191,7 @@ impl ReservedRealm {
                 Ok(Bootstrap::FromEnvironment)
             }
             (None, None) => {
+                self.record.remove();
                 let password = generate_password();
                 let hash =
                     self.password_hasher.hash_blocking(&password).await.map_err(|e| StoreError(e.to_string()))?;
@@ -278,6 +308,7 @@ impl ReservedRealm {
     }
 
     /// The stored password hash of `username`, if it has one.
+    #[cfg(test)]
     async fn password_hash(&self, username: &str) -> Result<Option<String>, StoreError> {
         Ok(self.stored(username).await?.map(|stored| stored.password_hash).filter(|hash| !hash.is_empty()))
     }
@@ -370,11 +401,65 @@ mod tests {
         Arc::new(SecurityIndex::open(&default_url(dir.path())).await.unwrap())
     }
 
+    /// The bootstrap password's record of a node whose data path is `dir`.
+    fn record(dir: &tempfile::TempDir) -> BootstrapPasswordRecord {
+        BootstrapPasswordRecord::in_data_path(dir.path())
+    }
+
+    #[tokio::test]
+    async fn a_bootstrap_password_seen_to_match_is_known_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = open_index(&dir).await;
+        let start = |password: Option<&str>| {
+            Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), password, HASHER, record(&dir)))
+        };
+        let first = start(Some("the-password"));
+        assert_eq!(first.ensure_elastic_password().await.unwrap(), Bootstrap::FromEnvironment);
+        first.setup_done().await;
+        let stored = first.password_hash(ELASTIC).await.unwrap().unwrap();
+        assert!(record(&dir).shows_match(&stored, "the-password"));
+
+        // Known at once, with nothing left to check: a login is answered
+        // from the cache even once the index holds another hash.
+        let second = start(Some("the-password"));
+        assert_eq!(second.ensure_elastic_password().await.unwrap(), Bootstrap::Existing);
+        assert!(second.setup.lock().is_none());
+        second.set_password_hash(ELASTIC, &HASHER.hash("changed")).await.unwrap();
+        assert!(matches!(second.authenticate(ELASTIC, "the-password").await.unwrap(), RealmOutcome::Authenticated(_)));
+        assert_eq!(second.authenticate(ELASTIC, "wrong").await.unwrap(), RealmOutcome::Failed);
+
+        // Another hash in the index: the record does not apply, and a
+        // password the index does not take removes it.
+        let third = start(Some("the-password"));
+        third.ensure_elastic_password().await.unwrap();
+        third.setup_done().await;
+        assert_eq!(third.authenticate(ELASTIC, "the-password").await.unwrap(), RealmOutcome::Failed);
+        assert!(!dir.path().join("bootstrap_password_record.json").exists());
+
+        // Recorded again once checked; not used for a disabled elastic.
+        second.set_password_hash(ELASTIC, &stored).await.unwrap();
+        let fourth = start(Some("the-password"));
+        fourth.ensure_elastic_password().await.unwrap();
+        fourth.setup_done().await;
+        assert!(record(&dir).shows_match(&stored, "the-password"));
+        fourth.set_enabled(ELASTIC, false).await.unwrap();
+        let fifth = start(Some("the-password"));
+        fifth.ensure_elastic_password().await.unwrap();
+        fifth.setup_done().await;
+        assert_eq!(fifth.authenticate(ELASTIC, "the-password").await.unwrap(), RealmOutcome::Failed);
+        fifth.set_enabled(ELASTIC, true).await.unwrap();
+
+        // A start without ELASTIC_PASSWORD removes it.
+        start(None).ensure_elastic_password().await.unwrap();
+        assert!(!dir.path().join("bootstrap_password_record.json").exists());
+    }
+
     #[tokio::test]
     async fn elastic_gets_a_password_once() {
         let dir = tempfile::tempdir().unwrap();
         let index = open_index(&dir).await;
-        let realm = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER));
+        let realm =
+            Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER, record(&dir)));
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::FromEnvironment);
         // Known right before its hash is stored.
@@ -391,14 +476,16 @@ mod tests {
         assert_eq!(realm.authenticate("elastic", "nope").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("kibana_system", "x").await.unwrap(), RealmOutcome::Failed);
         assert_eq!(realm.authenticate("alice", "x").await.unwrap(), RealmOutcome::NotHandled);
-        let again = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER));
+        let again =
+            Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("other-password"), HASHER, record(&dir)));
         let bootstrap = again.ensure_elastic_password().await.unwrap();
         assert_eq!(bootstrap, Bootstrap::Existing);
         again.setup_done().await;
         assert_eq!(again.authenticate("elastic", "other-password").await.unwrap(), RealmOutcome::Failed);
         // The same password again: checked once in the background, then
         // answered from the cache.
-        let same = Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER));
+        let same =
+            Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("first-password"), HASHER, record(&dir)));
         same.ensure_elastic_password().await.unwrap();
         same.setup_done().await;
         let since = same.cache.epoch();
@@ -409,7 +496,7 @@ mod tests {
         assert_eq!(same.cache.epoch(), since);
 
         let dir = tempfile::tempdir().unwrap();
-        let realm = Arc::new(ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER));
+        let realm = Arc::new(ReservedRealm::new(open_index(&dir).await, cache(), None, HASHER, record(&dir)));
         let bootstrap = realm.ensure_elastic_password().await.unwrap();
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
@@ -419,7 +506,8 @@ mod tests {
     #[tokio::test]
     async fn without_a_stored_password_elastic_has_the_bootstrap_one() {
         let dir = tempfile::tempdir().unwrap();
-        let realm = ReservedRealm::new(open_index(&dir).await, cache(), Some("bootstrap-password"), HASHER);
+        let realm =
+            ReservedRealm::new(open_index(&dir).await, cache(), Some("bootstrap-password"), HASHER, record(&dir));
         assert!(matches!(
             realm.authenticate("elastic", "bootstrap-password").await.unwrap(),
             RealmOutcome::Authenticated(_)
