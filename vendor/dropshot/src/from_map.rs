@@ -10,6 +10,7 @@ use serde::de::SeqAccess;
 use serde::de::VariantAccess;
 use serde::de::Visitor;
 use std::any::type_name;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::fmt::Display;
@@ -98,7 +99,8 @@ enum MapDeserializer<
     CaseSensitivity,
 > {
     Map(&'de BTreeMap<String, Z>, PhantomData<CaseSensitivity>),
-    Value(Z),
+    // [es-tokens patch] Borrowed from the map where it can be.
+    Value(Cow<'de, Z>),
 }
 
 impl<'de, Z> MapDeserializer<'de, Z, CaseSensitive>
@@ -110,7 +112,11 @@ where
     }
 
     fn from_value(input: Z) -> Self {
-        MapDeserializer::Value(input)
+        MapDeserializer::Value(Cow::Owned(input))
+    }
+
+    fn from_value_ref(input: &'de Z) -> Self {
+        MapDeserializer::Value(Cow::Borrowed(input))
     }
 }
 
@@ -426,33 +432,34 @@ where
 }
 
 // Deserializer component for iterating over the Map.
-struct MapMapAccess<Z> {
+// [es-tokens patch] It iterates over the map it was given rather than over
+// a copy of it, and copies a value only when it is deserialized.
+struct MapMapAccess<'a, Z> {
     /// Iterator through the Map
-    iter: Box<dyn Iterator<Item = (String, Z)>>,
+    iter: std::collections::btree_map::Iter<'a, String, Z>,
     /// Pending value in a key-value pair
-    value: Option<Z>,
+    value: Option<&'a Z>,
     /// Field renaming
     rename: BTreeMap<String, &'static str>,
 }
 
-impl<Z> MapMapAccess<Z>
+impl<'a, Z> MapMapAccess<'a, Z>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
     fn new<CaseSensitivity: Casing>(
-        map: &mut &BTreeMap<String, Z>,
+        map: &'a BTreeMap<String, Z>,
         fields: &'static [&'static str],
     ) -> Self
     where
         Z: MapValue + Debug + Clone + 'static,
     {
-        let iter = Box::new(map.clone().into_iter());
         let rename = CaseSensitivity::rename(fields);
-        Self { iter, value: None, rename }
+        Self { iter: map.iter(), value: None, rename }
     }
 }
 
-impl<'de, Z> MapAccess<'de> for MapMapAccess<Z>
+impl<'de, Z> MapAccess<'de> for MapMapAccess<'de, Z>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
@@ -467,16 +474,15 @@ where
     {
         match self.iter.next() {
             Some((key, value)) => {
-                let key = if let Some(rename) = self.rename.get(&key) {
-                    *rename
-                } else {
-                    key.as_str()
-                };
                 // Save the value for later.
                 self.value.replace(value);
                 // Create a Deserializer for that single value.
-                let mut deserializer =
-                    MapDeserializer::from_value(key.to_string());
+                let mut deserializer = match self.rename.get(key) {
+                    Some(rename) => {
+                        MapDeserializer::from_value(rename.to_string())
+                    }
+                    None => MapDeserializer::from_value_ref(key),
+                };
                 seed.deserialize(&mut deserializer).map(Some)
             }
             None => Ok(None),
@@ -488,7 +494,7 @@ where
     {
         match self.value.take() {
             Some(value) => {
-                let mut deserializer = MapDeserializer::from_value(value);
+                let mut deserializer = MapDeserializer::from_value_ref(value);
                 seed.deserialize(&mut deserializer)
             }
             // This means we were called without a corresponding call to

@@ -14,6 +14,7 @@ use crate::server::ServerContext;
 use http::Method;
 use percent_encoding::percent_decode_str;
 use semver::Version;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -231,7 +232,7 @@ impl<Context: ServerContext> HttpRouterNode<Context> {
 
     /// [es-tokens patch] Whether some route below this node takes the path
     /// `rest`, whatever its method.
-    fn can_route(&self, rest: &[String]) -> bool {
+    fn can_route(&self, rest: &[Cow<'_, str>]) -> bool {
         let Some((segment, rest)) = rest.split_first() else {
             return !self.methods.is_empty()
                 || matches!(self.edges, Some(HttpRouterEdges::VariableRest(..)));
@@ -239,14 +240,18 @@ impl<Context: ServerContext> HttpRouterNode<Context> {
         match &self.edges {
             None => false,
             Some(HttpRouterEdges::Literals(edges)) => {
-                edges.get(segment).is_some_and(|node| node.can_route(rest))
+                edges
+                    .get(segment.as_ref())
+                    .is_some_and(|node| node.can_route(rest))
             }
             Some(HttpRouterEdges::VariableSingle(_, node)) => {
                 node.can_route(rest)
             }
             Some(HttpRouterEdges::VariableRest(..)) => true,
             Some(HttpRouterEdges::Mixed(edges, _, node)) => {
-                edges.get(segment).is_some_and(|node| node.can_route(rest))
+                edges
+                    .get(segment.as_ref())
+                    .is_some_and(|node| node.can_route(rest))
                     || node.can_route(rest)
             }
         }
@@ -540,39 +545,37 @@ impl<Context: ServerContext> HttpRouter<Context> {
         };
         // Elasticsearch's segments are raw: what a variable captures is
         // decoded, literals are not.
-        let captured = |segment: String| {
-            if elasticsearch {
+        let captured = |segment: Cow<'_, str>| {
+            if elasticsearch && segment.contains('%') {
                 percent_decode_str(&segment).decode_utf8_lossy().into_owned()
             } else {
-                segment
+                segment.into_owned()
             }
         };
+        // [es-tokens patch] Segments are borrowed from the path where they
+        // need no decoding: only what a variable captures is copied.
         let mut all_segments = all_segments.into_iter();
         let mut node = &self.root;
         let mut variables = VariableSet::new();
 
         while let Some(segment) = all_segments.next() {
-            let segment_string = segment.to_string();
-
             node = match &node.edges {
                 None => None,
 
                 Some(HttpRouterEdges::Literals(edges)) => {
-                    edges.get(&segment_string)
+                    edges.get(segment.as_ref())
                 }
                 Some(HttpRouterEdges::Mixed(edges, varname, variable)) => {
                     let rest = all_segments.as_slice();
                     match edges
-                        .get(&segment_string)
+                        .get(segment.as_ref())
                         .filter(|literal| literal.can_route(rest))
                     {
                         Some(literal) => Some(literal),
                         None => {
                             variables.insert(
                                 varname.clone(),
-                                VariableValue::String(captured(
-                                    segment_string,
-                                )),
+                                VariableValue::String(captured(segment)),
                             );
                             Some(variable)
                         }
@@ -581,7 +584,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
                 Some(HttpRouterEdges::VariableSingle(varname, node)) => {
                     variables.insert(
                         varname.clone(),
-                        VariableValue::String(captured(segment_string)),
+                        VariableValue::String(captured(segment)),
                     );
                     Some(node)
                 }
@@ -620,10 +623,19 @@ impl<Context: ServerContext> HttpRouter<Context> {
             _ => {}
         }
 
-        // First, look for a matching implementation.
-        let methodname = method.as_str().to_uppercase();
+        // First, look for a matching implementation.  [es-tokens patch]
+        // Standard methods are upper case already: no copy for them.
+        let methodname = match method.as_str() {
+            name if name.bytes().any(|b| b.is_ascii_lowercase()) => {
+                Cow::Owned(name.to_uppercase())
+            }
+            name => Cow::Borrowed(name),
+        };
         if let Some(handler) = find_handler_matching_version(
-            node.methods.get(&methodname).map(|v| v.as_slice()).unwrap_or(&[]),
+            node.methods
+                .get(methodname.as_ref())
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]),
             version,
         ) {
             return Ok(RouterLookupResult {
@@ -888,17 +900,29 @@ impl<'a, Context: ServerContext> Iterator for HttpRouterIter<'a, Context> {
 /// `PathTrie` splits it (`String.split("/")` without the leading segment):
 /// interior empty segments are kept, trailing ones dropped, `.` and `..`
 /// are ordinary segments.
-fn elasticsearch_path_segments(path: &InputPath) -> Vec<String> {
+fn elasticsearch_path_segments<'a>(path: &InputPath<'a>) -> Vec<Cow<'a, str>> {
     let path = path.0.strip_prefix('/').unwrap_or(path.0);
-    let mut segments: Vec<String> =
-        path.split('/').map(str::to_string).collect();
+    // One pass over the bytes, into a vector of the right size: on a short
+    // path, `str::split` costs more than the routing.
+    let slashes = path.bytes().filter(|b| *b == b'/').count();
+    let mut segments: Vec<Cow<'a, str>> = Vec::with_capacity(slashes + 1);
+    let mut start = 0;
+    for (at, byte) in path.bytes().enumerate() {
+        if byte == b'/' {
+            segments.push(Cow::Borrowed(&path[start..at]));
+            start = at + 1;
+        }
+    }
+    segments.push(Cow::Borrowed(&path[start..]));
     while segments.last().is_some_and(|segment| segment.is_empty()) {
         segments.pop();
     }
     segments
 }
 
-fn input_path_to_segments(path: &InputPath) -> Result<Vec<String>, String> {
+fn input_path_to_segments<'a>(
+    path: &InputPath<'a>,
+) -> Result<Vec<Cow<'a, str>>, String> {
     // We're given the "path" portion of a URI and we want to construct an
     // array of the segments of the path.   Relevant references:
     //
@@ -932,10 +956,9 @@ fn input_path_to_segments(path: &InputPath) -> Result<Vec<String>, String> {
         .filter(|segment| !segment.is_empty())
         .map(|segment| match segment {
             "." | ".." => Err("dot-segments are not permitted".to_string()),
-            _ => Ok(percent_decode_str(segment)
+            _ => percent_decode_str(segment)
                 .decode_utf8()
-                .map_err(|e| e.to_string())?
-                .to_string()),
+                .map_err(|e| e.to_string()),
         })
         .collect()
 }
