@@ -186,6 +186,13 @@ pub fn privileges_granting(action: &str) -> Vec<&'static str> {
 
 /// `*` matches any run of characters, `?` one character.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    // Most privilege patterns are a prefix and one trailing `*`
+    // (`cluster:admin/xpack/security/*`): a comparison, not a walk.
+    if let Some(prefix) = pattern.strip_suffix('*')
+        && !prefix.contains(['*', '?'])
+    {
+        return text.starts_with(prefix);
+    }
     let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
     let (mut p, mut t) = (0, 0);
     let (mut star, mut mark) = (None, 0);
@@ -313,6 +320,8 @@ mod tests {
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "abbc"));
         assert!(glob_match("*", ""));
+        assert!(glob_match("ab*", "ab") && glob_match("ab*", "abc/d") && !glob_match("ab*", "a"));
+        assert!(glob_match("a?*", "ab") && !glob_match("a?*", "a"));
         assert!(!glob_match("a", "ab"));
     }
 }

@@ -338,7 +338,7 @@ fn encoding_error(uri: &http::Uri) -> Option<ServiceError> {
 pub fn check_escapes(text: &str) -> Result<(), String> {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'%') {
+    while let Some(offset) = memchr::memchr(b'%', &bytes[i..]) {
         let at = i + offset;
         match (bytes.get(at + 1), bytes.get(at + 2)) {
             // `%%` is a literal `%`.
