@@ -36,6 +36,9 @@ enum Command {
         /// Also write the figures to this file, as JSON.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
+        /// Run only this part (repeatable); every part by default.
+        #[arg(long, value_enum)]
+        only: Vec<bench::Part>,
     },
     /// Run a local cluster.
     Cluster {
@@ -47,8 +50,8 @@ enum Command {
 fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
         Command::Openapi { command } => openapi::run(command),
-        Command::Bench { seconds, connections, cluster_requests, json } => {
-            bench::run(bench::Options { seconds, connections, cluster_requests, json })
+        Command::Bench { seconds, connections, cluster_requests, json, only } => {
+            bench::run(bench::Options { seconds, connections, cluster_requests, json, only })
         }
         Command::Cluster { command } => cluster::run(command),
     }
