@@ -18,13 +18,14 @@
 //! without `ELASTIC_PASSWORD`, or with one the index does not take, removes
 //! it. It is readable by the node's user only.
 
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::authc::support::hasher::Hasher;
-use crate::common::atomic_file::write_atomically;
 
 /// The record's file, in `path.data`.
 const FILE: &str = "bootstrap_password_record.json";
@@ -65,7 +66,10 @@ impl BootstrapPasswordRecord {
     }
 
     /// Records that `password` matches `stored_hash`. A record that cannot
-    /// be written costs the next start a bcrypt check, nothing else.
+    /// be written costs the next start a bcrypt check, nothing else; so does
+    /// one a crash leaves half written (it does not parse). So it is a plain
+    /// write, one descriptor, not a synced replacement: it happens while
+    /// the node may be serving at its open-file limit.
     pub async fn record(&self, stored_hash: &str, password: &str) {
         let password_hash = match RECORD_HASHER.hash_blocking(password).await {
             Ok(hash) => hash,
@@ -73,7 +77,14 @@ impl BootstrapPasswordRecord {
         };
         let contents = Contents { stored_hash_sha256: digest(stored_hash), password_hash };
         let json = serde_json::to_vec(&contents).expect("the record serializes");
-        if let Err(error) = write_atomically(&self.path, &json, 0o600) {
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&self.path)
+            .and_then(|mut file| file.write_all(&json));
+        if let Err(error) = written {
             tracing::warn!(%error, path = %self.path.display(), "could not write the bootstrap password's record");
         }
     }
