@@ -39,7 +39,13 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    // One event-loop thread serves both APIs. A request is microseconds of
+    // work between waits; what is slow (password and token hashing, SQLite)
+    // runs on tokio's blocking pool and sqlx's threads. Without a second
+    // worker nothing is handed between threads: no wake-up of an idle
+    // worker per request, which on a small machine cost more CPU than the
+    // requests (measured in docs/benchmarks.md).
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
     runtime.block_on(async {
         let node = match Node::start(settings, SecureSettings::from_env()).await {
             Ok(node) => node,

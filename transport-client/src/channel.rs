@@ -10,6 +10,15 @@
 //! cost about 30 µs of CPU per call on the development machine, as much as
 //! the exchange itself.
 //!
+//! Each connection is driven by the call that uses it, in the caller's task,
+//! not by a task of its own: the answer wakes the caller directly. A
+//! coordinating node that calls two others at once handles both exchanges
+//! in the one task, instead of waking a connection task per call and being
+//! woken back by each (measured on the 2-core development machine: 79 µs of
+//! the coordinator's CPU per 3-node clear instead of 92 µs). Between calls
+//! nobody polls an idle connection; the next call finds out whether its
+//! peer closed it.
+//!
 //! A call this path cannot carry (no connection can be made, or one breaks,
 //! possibly after the request went out) is sent again through reqwest, so
 //! that failures keep reqwest's error types and wording. Every call of the
@@ -20,14 +29,18 @@
 //! disconnected.
 
 use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
+use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper_util::rt::TokioIo;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HOST, HeaderValue};
+use tokio::net::TcpStream;
 
 /// How long a new connection may take through reqwest, which decides
 /// whether a node is reachable.
@@ -46,8 +59,15 @@ const MAX_IDLE: usize = 32;
 /// without closing them do not linger.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// An HTTP/1 connection to a node: the handle requests are sent through,
+/// and the connection itself, which the caller drives while it waits.
+struct Exchange {
+    sender: SendRequest<Full<Bytes>>,
+    connection: Connection<TokioIo<TcpStream>, Full<Bytes>>,
+}
+
 /// A kept-alive connection, and since when it is idle.
-type Idle = (SendRequest<Full<Bytes>>, Instant);
+type Idle = (Exchange, Instant);
 
 /// The way to one node of the cluster.
 pub struct Channel {
@@ -112,12 +132,13 @@ impl Channel {
             http::Request::builder().method(request.method().clone()).uri(target).body(Full::new(body)).ok()?;
         *exchange.headers_mut() = request.headers().clone();
         exchange.headers_mut().insert(HOST, HeaderValue::from_str(&self.address).ok()?);
-        let mut sender = self.connection().await?;
-        let (head, body) = sender.send_request(exchange).await.ok()?.into_parts();
-        let body = body.collect().await.ok()?.to_bytes();
+        let mut connection = self.connection().await?;
+        let Exchange { sender, connection: driven } = &mut connection;
+        let (head, body) = drive(driven, sender.send_request(exchange)).await?.ok()?.into_parts();
+        let body = drive(driven, body.collect()).await?.ok()?.to_bytes();
         let mut idle = self.idle.lock();
         if idle.len() < MAX_IDLE {
-            idle.push((sender, Instant::now()));
+            idle.push((connection, Instant::now()));
         }
         drop(idle);
         // With the URL the answer came from, which reqwest's errors show.
@@ -129,20 +150,54 @@ impl Channel {
     }
 
     /// An idle connection that is still open, or a new one.
-    async fn connection(&self) -> Option<SendRequest<Full<Bytes>>> {
+    async fn connection(&self) -> Option<Exchange> {
         loop {
-            let Some((mut sender, since)) = self.idle.lock().pop() else { break };
-            if since.elapsed() < IDLE_TIMEOUT && sender.ready().await.is_ok() {
-                return Some(sender);
+            let Some((mut exchange, since)) = self.idle.lock().pop() else { break };
+            if since.elapsed() < IDLE_TIMEOUT && exchange.is_open().await {
+                return Some(exchange);
             }
         }
-        let connect = tokio::net::TcpStream::connect(&self.address);
+        let connect = TcpStream::connect(&self.address);
         let stream = tokio::time::timeout(CHANNEL_CONNECT_TIMEOUT, connect).await.ok()?.ok()?;
         stream.set_nodelay(true).ok()?;
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.ok()?;
-        // The connection ends when either side closes it; a call on it then
-        // fails and is sent through reqwest.
-        tokio::spawn(connection);
-        Some(sender)
+        Some(Exchange { sender, connection })
     }
+}
+
+impl Exchange {
+    /// Whether the connection may carry a request: its peer has not closed
+    /// it (as far as a look at the socket tells) and it is ready, which an
+    /// idle connection is at once.
+    async fn is_open(&mut self) -> bool {
+        let Exchange { sender, connection } = self;
+        matches!(drive(connection, poll_fn(|cx| sender.poll_ready(cx))).await, Some(Ok(())))
+    }
+}
+
+/// Runs `work` (a request on `connection`, or the reading of its answer)
+/// while driving the connection, in the calling task. `None` if the
+/// connection ended before `work` did.
+///
+/// Only the connection makes `work` progress, and only here, so `work` is
+/// polled without a waker: completing it must not wake the calling task,
+/// which is running already; the wake-up would only poll it again for
+/// nothing (and on a multi-threaded runtime could wake another worker
+/// thread to do so).
+async fn drive<F: Future>(connection: &mut Connection<TokioIo<TcpStream>, Full<Bytes>>, work: F) -> Option<F::Output> {
+    let mut work = pin!(work);
+    let mut ended = false;
+    poll_fn(|cx| {
+        // The connection first: it writes the request and reads the answer
+        // that completes `work`.
+        if !ended && Pin::new(&mut *connection).poll(cx).is_ready() {
+            ended = true;
+        }
+        match work.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => Poll::Ready(Some(output)),
+            Poll::Pending if ended => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
 }
