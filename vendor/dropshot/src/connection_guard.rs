@@ -127,21 +127,28 @@ impl GuardedStream {
         if let Phase::Head { mut started, mut newlines } = self.phase {
             // The head ends at an empty line: two line ends with nothing
             // but `\r` between them (`\r\n\r\n`, or `\n\n` as httparse
-            // also takes).
-            for byte in bytes {
-                match byte {
-                    b'\n' if started => newlines += 1,
-                    b'\r' | b'\n' => {}
-                    _ => {
-                        started = true;
-                        newlines = 0;
-                    }
+            // also takes). A line at a time: only whether a line holds
+            // anything but `\r` matters, which its first bytes tell.
+            let holds_text = |line: &[u8]| line.iter().any(|byte| *byte != b'\r');
+            let mut rest = bytes;
+            while let Some(end) = memchr::memchr(b'\n', rest) {
+                if holds_text(&rest[..end]) {
+                    started = true;
+                    newlines = 0;
+                }
+                if started {
+                    newlines += 1;
                 }
                 if newlines == 2 {
                     self.phase = Phase::Request;
                     self.armed = false;
                     return;
                 }
+                rest = &rest[end + 1..];
+            }
+            if holds_text(rest) {
+                started = true;
+                newlines = 0;
             }
             self.phase = Phase::Head { started, newlines };
         }
