@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
 
 use es_tokens_node_process::NodeProcess;
 
 use super::load::{Span, connect, elastic, micros, percentiles, request, send_sequentially, start_node};
+use super::relay;
 
 /// The benchmark clusters' transport secret.
 const SECRET: &str = "bench-secret";
@@ -29,6 +31,8 @@ pub struct ClusterLatencies {
     pub by_size: Vec<(usize, Latency)>,
     /// The fan-out floor to the other two nodes of the 3.
     pub floor: Latency,
+    /// The lean relay to the other two nodes of the 3.
+    pub relay: Latency,
 }
 
 impl ClusterLatencies {
@@ -38,33 +42,38 @@ impl ClusterLatencies {
     }
 }
 
-/// Sends the node-to-node clear of `keys` to every one of `members` at once,
-/// one round at a time on a keep-alive connection per member, with as lean a
-/// client as we know (one hyper connection per member, no pool, a
-/// current-thread runtime): an estimate of the least a fan-out to those
-/// members costs on this machine. The latencies of the measured rounds.
-async fn fan_out_floor(
-    members: &[SocketAddr],
-    secret: &str,
-    warm_up: usize,
-    measured: usize,
-) -> anyhow::Result<Vec<Duration>> {
-    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({
-        "cache": "service",
-        "keys": ["elastic/fleet-server/bench"],
-    }))?);
-    let mut senders = Vec::new();
-    for member in members {
-        senders.push((*member, connect::<Full<Bytes>>(*member).await?));
+/// Kept-alive connections to some members of a cluster, as lean as we
+/// know (one hyper connection per member, no pool), and the bare
+/// node-to-node clear the floor and the relay send them.
+pub struct Members {
+    senders: Vec<(SocketAddr, SendRequest<Full<Bytes>>)>,
+    body: Bytes,
+    authorization: String,
+}
+
+impl Members {
+    /// Connects to every one of `members`, which take `secret`.
+    pub async fn connect(members: &[SocketAddr], secret: &str) -> anyhow::Result<Self> {
+        let body = Bytes::from(serde_json::to_vec(&serde_json::json!({
+            "cache": "service",
+            "keys": ["elastic/fleet-server/bench"],
+        }))?);
+        let mut senders = Vec::new();
+        for member in members {
+            senders.push((*member, connect::<Full<Bytes>>(*member).await?));
+        }
+        Ok(Members { senders, body, authorization: format!("Bearer {secret}") })
     }
-    let mut latencies = Vec::new();
-    for round in 0..warm_up + measured {
-        let sent = Instant::now();
-        let calls = senders.iter_mut().map(|(member, sender)| {
+
+    /// Sends the clear to every member at once; done when each answered
+    /// 200.
+    pub async fn clear(&mut self) -> anyhow::Result<()> {
+        let (body, authorization) = (&self.body, &self.authorization);
+        let calls = self.senders.iter_mut().map(|(member, sender)| {
             let request = http::Request::post("/_transport/security/cache/clear")
                 .header("host", member.to_string())
                 .header("content-type", "application/json")
-                .header("authorization", format!("Bearer {secret}"))
+                .header("authorization", authorization)
                 .body(Full::new(body.clone()))
                 .expect("a valid request");
             async move {
@@ -76,9 +85,25 @@ async fn fan_out_floor(
                 anyhow::Ok(())
             }
         });
-        for outcome in futures::future::join_all(calls).await {
-            outcome?;
-        }
+        futures::future::try_join_all(calls).await.map(drop)
+    }
+}
+
+/// Sends the node-to-node clear to every one of `members` at once, one round
+/// at a time, from the load generator (a current-thread runtime): an
+/// estimate of the least a fan-out to those members costs on this machine.
+/// The latencies of the measured rounds.
+async fn fan_out_floor(
+    members: &[SocketAddr],
+    secret: &str,
+    warm_up: usize,
+    measured: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut members = Members::connect(members, secret).await?;
+    let mut latencies = Vec::new();
+    for round in 0..warm_up + measured {
+        let sent = Instant::now();
+        members.clear().await?;
         if round >= warm_up {
             latencies.push(sent.elapsed());
         }
@@ -101,7 +126,10 @@ const ROUNDS: usize = 10;
 /// two nodes of the 3: a clear through 3 nodes costs about what it costs
 /// through 1 plus that floor, at the least. An estimate, not a bound: p50s
 /// do not add up exactly, and the floor's calls come from the load
-/// generator rather than from a node.
+/// generator rather than from a node. And the lean relay (see [`relay`]) to
+/// the same two nodes, which has the 3-node call's chain of processes with
+/// none of a node's work: how close to that sum this machine lets a
+/// coordinator come.
 pub async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> anyhow::Result<ClusterLatencies> {
     let secret = dir.join("transport_secret");
     std::fs::write(&secret, SECRET)?;
@@ -112,22 +140,31 @@ pub async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> an
     let per_round = requests.div_ceil(ROUNDS);
     let warm_up = Span::Requests(per_round / 10);
     let mut latencies = vec![Vec::new(); clusters.len()];
-    let mut floor = Vec::new();
+    let (mut floor, mut relayed) = (Vec::new(), Vec::new());
     let others: Vec<SocketAddr> = clusters[1][1..].iter().map(|node| node.transport).collect();
-    // Each round starts one turn later, so that no cluster always follows
+    let relay = relay::start(others.clone(), SECRET)?;
+    // Each round starts one turn later, so that no series always follows
     // the same one.
+    let turns = clusters.len() + 2;
     for round in 0..ROUNDS {
-        for turn in 0..=clusters.len() {
-            match (round + turn) % (clusters.len() + 1) {
+        for turn in 0..turns {
+            match (round + turn) % turns {
                 size if size < clusters.len() => {
                     let (coordinator, measured) = (clusters[size][0].http, Span::Requests(per_round));
                     let sent = send_sequentially(coordinator, "POST", CLEAR, &elastic(), warm_up, measured).await?;
                     latencies[size].extend(sent);
                 }
-                _ => floor.extend(fan_out_floor(&others, SECRET, per_round / 10, per_round).await?),
+                size if size == clusters.len() => {
+                    floor.extend(fan_out_floor(&others, SECRET, per_round / 10, per_round).await?)
+                }
+                _ => {
+                    let measured = Span::Requests(per_round);
+                    relayed.extend(send_sequentially(relay.addr, "POST", CLEAR, "", warm_up, measured).await?)
+                }
             }
         }
     }
+    drop(relay);
     println!(
         "\nclear-cache latency through one node, {} sequential requests per cluster size \
          ({ROUNDS} rounds, the clusters taking turns)",
@@ -142,8 +179,12 @@ pub async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> an
     }
     let (p50, p99) = percentiles(floor);
     println!("{:<10} {:>10} {:>10}", "floor", micros(p50), micros(p99));
+    let floor = Latency { p50, p99 };
+    let (p50, p99) = percentiles(relayed);
+    println!("{:<10} {:>10} {:>10}", "relay", micros(p50), micros(p99));
     println!("floor: a bare node-to-node clear sent to the other 2 nodes of the 3 at once by a lean client");
-    Ok(ClusterLatencies { by_size, floor: Latency { p50, p99 } })
+    println!("relay: the same, sent by a lean relay the client calls, in place of the 3-node cluster's coordinator");
+    Ok(ClusterLatencies { by_size, floor, relay: Latency { p50, p99 } })
 }
 
 /// The clear-cache call the latency benchmark sends.
