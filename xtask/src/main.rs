@@ -40,6 +40,16 @@ enum Command {
         #[arg(long, value_enum)]
         only: Vec<bench::Part>,
     },
+    /// The bench's lean relay (a process of the bench, not for use alone).
+    #[command(hide = true)]
+    BenchRelay {
+        /// A node-to-node address to relay to (repeatable).
+        #[arg(long)]
+        member: Vec<std::net::SocketAddr>,
+        /// The file holding the cluster's shared secret.
+        #[arg(long)]
+        secret_file: std::path::PathBuf,
+    },
     /// Run a local cluster.
     Cluster {
         #[command(subcommand)]
@@ -52,6 +62,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Openapi { command } => openapi::run(command),
         Command::Bench { seconds, connections, cluster_requests, json, only } => {
             bench::run(bench::Options { seconds, connections, cluster_requests, json, only })
+        }
+        Command::BenchRelay { member, secret_file } => {
+            bench::relay::serve(member, &secret_file).map(|()| std::process::ExitCode::SUCCESS)
         }
         Command::Cluster { command } => cluster::run(command),
     }

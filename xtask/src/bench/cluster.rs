@@ -142,7 +142,7 @@ pub async fn cluster_latencies(binary: &Path, dir: &Path, requests: usize) -> an
     let mut latencies = vec![Vec::new(); clusters.len()];
     let (mut floor, mut relayed) = (Vec::new(), Vec::new());
     let others: Vec<SocketAddr> = clusters[1][1..].iter().map(|node| node.transport).collect();
-    let relay = relay::start(others.clone(), SECRET)?;
+    let relay = relay::spawn(&others, &secret)?;
     // Each round starts one turn later, so that no series always follows
     // the same one.
     let turns = clusters.len() + 2;

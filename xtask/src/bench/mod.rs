@@ -22,7 +22,7 @@
 
 mod cluster;
 mod load;
-mod relay;
+pub mod relay;
 mod startup;
 
 use std::net::SocketAddr;

@@ -7,76 +7,74 @@
 //! renders nothing: what separates a node's clear through a cluster from
 //! the relay's is the node's own work, what separates the relay from the
 //! 1-node call plus the fan-out floor is the machine (one more process in
-//! the chain of wake-ups). It runs on a thread and a current-thread runtime
-//! of its own, beside the load generator, as a coordinating node would be a
-//! process of its own.
+//! the chain of wake-ups). It is a process of its own (this tool, run as
+//! `cargo xtask bench-relay`), on a current-thread runtime, as a
+//! coordinating node is.
 
 use std::cell::RefCell;
 use std::convert::Infallible;
+use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
-use std::thread::JoinHandle;
 
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use tokio::sync::oneshot;
 
 use super::cluster::Members;
 
-/// A running relay, stopped when dropped.
+/// A running relay process, stopped when dropped.
 pub struct Relay {
     /// Where it takes requests.
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    process: Child,
 }
 
 impl Drop for Relay {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
     }
 }
 
-/// Starts a relay to `members`, which take `secret`.
-pub fn start(members: Vec<SocketAddr>, secret: &str) -> anyhow::Result<Relay> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let secret = secret.to_string();
-    let (stop, mut stopped) = oneshot::channel();
+/// Starts a relay process to `members`, which take the secret in
+/// `secret_file`.
+pub fn spawn(members: &[SocketAddr], secret_file: &Path) -> anyhow::Result<Relay> {
+    let mut command = Command::new(std::env::current_exe()?);
+    command.arg("bench-relay").arg("--secret-file").arg(secret_file);
+    for member in members {
+        command.arg("--member").arg(member.to_string());
+    }
+    let mut process = command.stdout(Stdio::piped()).spawn().context("starting the relay")?;
+    let mut line = String::new();
+    let stdout = process.stdout.take().context("the relay's output")?;
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line.trim().parse().with_context(|| format!("the relay's address, not {line:?}"))?;
+    Ok(Relay { addr, process })
+}
+
+/// The relay process: prints where it listens, then serves until killed.
+pub fn serve(members: Vec<SocketAddr>, secret_file: &Path) -> anyhow::Result<()> {
+    let secret = std::fs::read_to_string(secret_file)?.trim().to_string();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let thread = std::thread::Builder::new()
-        .name("bench-relay".to_string())
-        .spawn(move || {
-            let local = tokio::task::LocalSet::new();
-            local.block_on(&runtime, async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-                loop {
-                    tokio::select! {
-                        _ = &mut stopped => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            let _ = stream.set_nodelay(true);
-                            let (members, secret) = (members.clone(), secret.clone());
-                            tokio::task::spawn_local(async move {
-                                if let Err(error) = relay_connection(stream, &members, &secret).await {
-                                    eprintln!("the bench relay failed: {error:#}");
-                                }
-                            });
-                        }
-                    }
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        println!("{}", listener.local_addr()?);
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let _ = stream.set_nodelay(true);
+            let (members, secret) = (members.clone(), secret.clone());
+            tokio::task::spawn_local(async move {
+                if let Err(error) = relay_connection(stream, &members, &secret).await {
+                    eprintln!("the bench relay failed: {error:#}");
                 }
-            })
-        })
-        .context("starting the relay's thread")?;
-    Ok(Relay { addr, stop: Some(stop), thread: Some(thread) })
+            });
+        }
+    })
 }
 
 /// Serves one client connection, with connections of its own to the
