@@ -19,11 +19,12 @@ use std::marker::PhantomData;
 /// Deserialize a BTreeMap<String, MapValue> into a type, invoking
 /// FromStr::parse() for all values according to the required type. MapValue may
 /// be either a single String or a sequence of Strings.
-pub(crate) fn from_map<'a, T, Z>(
-    map: &'a BTreeMap<String, Z>,
+pub(crate) fn from_map<'a, T, K, Z>(
+    map: &'a BTreeMap<K, Z>,
 ) -> Result<T, String>
 where
     T: Deserialize<'a>,
+    K: MapKey,
     Z: MapValue + Debug + Clone + 'static,
 {
     let mut deserializer = MapDeserializer::from_map(map);
@@ -31,11 +32,12 @@ where
 }
 
 /// Similar to [`from_map`], but case-insensitive.
-pub(crate) fn from_map_insensitive<'a, T, Z>(
-    map: &'a BTreeMap<String, Z>,
+pub(crate) fn from_map_insensitive<'a, T, K, Z>(
+    map: &'a BTreeMap<K, Z>,
 ) -> Result<T, String>
 where
     T: Deserialize<'a>,
+    K: MapKey,
     Z: MapValue + Debug + Clone + 'static,
 {
     let mut deserializer = MapDeserializer::from_map_insensitive(map);
@@ -45,6 +47,31 @@ where
 pub(crate) trait MapValue {
     fn as_value(&self) -> Result<&str, MapError>;
     fn as_seq(&self) -> Result<Box<dyn Iterator<Item = String>>, MapError>;
+}
+
+/// [es-tokens patch] The keys of a map to deserialize: `String`, or the
+/// router's `Arc<str>` variable names, shared rather than copied for every
+/// request.
+pub(crate) trait MapKey:
+    MapValue + Ord + std::borrow::Borrow<str> + Debug + Clone + 'static
+{
+}
+
+impl MapKey for String {}
+
+impl MapKey for std::sync::Arc<str> {}
+
+impl MapValue for std::sync::Arc<str> {
+    fn as_value(&self) -> Result<&str, MapError> {
+        Ok(self)
+    }
+
+    fn as_seq(&self) -> Result<Box<dyn Iterator<Item = String>>, MapError> {
+        Err(MapError(
+            "a string may not be used in place of a sequence of values"
+                .to_string(),
+        ))
+    }
 }
 
 impl MapValue for String {
@@ -95,19 +122,20 @@ impl Casing for CaseInsensitive {
 #[derive(Debug)]
 enum MapDeserializer<
     'de,
+    K,
     Z: MapValue + Debug + Clone + 'static,
     CaseSensitivity,
 > {
-    Map(&'de BTreeMap<String, Z>, PhantomData<CaseSensitivity>),
+    Map(&'de BTreeMap<K, Z>, PhantomData<CaseSensitivity>),
     // [es-tokens patch] Borrowed from the map where it can be.
     Value(Cow<'de, Z>),
 }
 
-impl<'de, Z> MapDeserializer<'de, Z, CaseSensitive>
+impl<'de, K, Z> MapDeserializer<'de, K, Z, CaseSensitive>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
-    fn from_map(input: &'de BTreeMap<String, Z>) -> Self {
+    fn from_map(input: &'de BTreeMap<K, Z>) -> Self {
         MapDeserializer::Map(input, PhantomData)
     }
 
@@ -120,16 +148,16 @@ where
     }
 }
 
-impl<'de, Z> MapDeserializer<'de, Z, CaseInsensitive>
+impl<'de, K, Z> MapDeserializer<'de, K, Z, CaseInsensitive>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
-    fn from_map_insensitive(input: &'de BTreeMap<String, Z>) -> Self {
+    fn from_map_insensitive(input: &'de BTreeMap<K, Z>) -> Self {
         MapDeserializer::Map(input, PhantomData)
     }
 }
 
-impl<'de, Z, CaseSensitivity> MapDeserializer<'de, Z, CaseSensitivity>
+impl<'de, K, Z, CaseSensitivity> MapDeserializer<'de, K, Z, CaseSensitivity>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
@@ -208,9 +236,10 @@ macro_rules! de_value {
     };
 }
 
-impl<'de, Z, CaseSensitivity> Deserializer<'de>
-    for &mut MapDeserializer<'de, Z, CaseSensitivity>
+impl<'de, K, Z, CaseSensitivity> Deserializer<'de>
+    for &mut MapDeserializer<'de, K, Z, CaseSensitivity>
 where
+    K: MapKey,
     Z: MapValue + Debug + Clone + 'static,
     CaseSensitivity: Casing,
 {
@@ -369,9 +398,10 @@ where
 }
 
 // Deserializer component for processing enums.
-impl<'de, Z, CaseSensitivity> EnumAccess<'de>
-    for &mut MapDeserializer<'de, Z, CaseSensitivity>
+impl<'de, K, Z, CaseSensitivity> EnumAccess<'de>
+    for &mut MapDeserializer<'de, K, Z, CaseSensitivity>
 where
+    K: MapKey,
     Z: MapValue + Debug + Clone + 'static,
     CaseSensitivity: Casing,
 {
@@ -390,9 +420,10 @@ where
 }
 
 // Deserializer component for processing enum variants.
-impl<'de, Z, CaseSensitivity> VariantAccess<'de>
-    for &mut MapDeserializer<'de, Z, CaseSensitivity>
+impl<'de, K, Z, CaseSensitivity> VariantAccess<'de>
+    for &mut MapDeserializer<'de, K, Z, CaseSensitivity>
 where
+    K: MapKey,
     Z: MapValue + Clone + Debug + 'static,
 {
     type Error = MapError;
@@ -434,21 +465,21 @@ where
 // Deserializer component for iterating over the Map.
 // [es-tokens patch] It iterates over the map it was given rather than over
 // a copy of it, and copies a value only when it is deserialized.
-struct MapMapAccess<'a, Z> {
+struct MapMapAccess<'a, K, Z> {
     /// Iterator through the Map
-    iter: std::collections::btree_map::Iter<'a, String, Z>,
+    iter: std::collections::btree_map::Iter<'a, K, Z>,
     /// Pending value in a key-value pair
     value: Option<&'a Z>,
     /// Field renaming
     rename: BTreeMap<String, &'static str>,
 }
 
-impl<'a, Z> MapMapAccess<'a, Z>
+impl<'a, K, Z> MapMapAccess<'a, K, Z>
 where
     Z: MapValue + Debug + Clone + 'static,
 {
     fn new<CaseSensitivity: Casing>(
-        map: &'a BTreeMap<String, Z>,
+        map: &'a BTreeMap<K, Z>,
         fields: &'static [&'static str],
     ) -> Self
     where
@@ -459,8 +490,9 @@ where
     }
 }
 
-impl<'de, Z> MapAccess<'de> for MapMapAccess<'de, Z>
+impl<'de, Key, Z> MapAccess<'de> for MapMapAccess<'de, Key, Z>
 where
+    Key: MapKey,
     Z: MapValue + Debug + Clone + 'static,
 {
     type Error = MapError;
@@ -477,13 +509,20 @@ where
                 // Save the value for later.
                 self.value.replace(value);
                 // Create a Deserializer for that single value.
-                let mut deserializer = match self.rename.get(key) {
+                match self.rename.get(key.borrow()) {
                     Some(rename) => {
-                        MapDeserializer::from_value(rename.to_string())
+                        let mut deserializer =
+                            MapDeserializer::<Key, String, CaseSensitive>::from_value(
+                                rename.to_string(),
+                            );
+                        seed.deserialize(&mut deserializer).map(Some)
                     }
-                    None => MapDeserializer::from_value_ref(key),
-                };
-                seed.deserialize(&mut deserializer).map(Some)
+                    None => {
+                        let mut deserializer =
+                            MapDeserializer::<Key, Key, CaseSensitive>::from_value_ref(key);
+                        seed.deserialize(&mut deserializer).map(Some)
+                    }
+                }
             }
             None => Ok(None),
         }
@@ -494,7 +533,8 @@ where
     {
         match self.value.take() {
             Some(value) => {
-                let mut deserializer = MapDeserializer::from_value_ref(value);
+                let mut deserializer =
+                    MapDeserializer::<Key, Z, CaseSensitive>::from_value_ref(value);
                 seed.deserialize(&mut deserializer)
             }
             // This means we were called without a corresponding call to
@@ -523,7 +563,10 @@ where
     {
         match self.iter.next() {
             Some(value) => {
-                let mut deserializer = MapDeserializer::from_value(value);
+                let mut deserializer =
+                    MapDeserializer::<String, Z, CaseSensitive>::from_value(
+                        value,
+                    );
                 seed.deserialize(&mut deserializer).map(Some)
             }
             None => Ok(None),

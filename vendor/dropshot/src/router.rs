@@ -99,15 +99,17 @@ struct HttpRouterNode<Context: ServerContext> {
 enum HttpRouterEdges<Context: ServerContext> {
     /// Outgoing edges for literal paths.
     Literals(BTreeMap<String, Box<HttpRouterNode<Context>>>),
-    /// Outgoing edge for variable-named paths.
-    VariableSingle(String, Box<HttpRouterNode<Context>>),
+    /// Outgoing edge for variable-named paths.  [es-tokens patch] Variable
+    /// names are shared with the variables of every request routed here,
+    /// not copied into each.
+    VariableSingle(Arc<str>, Box<HttpRouterNode<Context>>),
     /// Outgoing edge that consumes all remaining components.
-    VariableRest(String, Box<HttpRouterNode<Context>>),
+    VariableRest(Arc<str>, Box<HttpRouterNode<Context>>),
     /// [es-tokens patch] Literal edges and a variable one together, as
     /// Elasticsearch's `PathTrie` allows: a literal wins where the rest of
     /// the path can be routed below it, the variable takes the segment
     /// otherwise.
-    Mixed(BTreeMap<String, Box<HttpRouterNode<Context>>>, String, Box<HttpRouterNode<Context>>),
+    Mixed(BTreeMap<String, Box<HttpRouterNode<Context>>>, Arc<str>, Box<HttpRouterNode<Context>>),
 }
 
 /// `PathSegment` represents a segment in a URI path when the router is being
@@ -194,7 +196,7 @@ pub enum VariableValue {
     Components(Vec<String>),
 }
 
-pub type VariableSet = BTreeMap<String, VariableValue>;
+pub type VariableSet = BTreeMap<Arc<str>, VariableValue>;
 
 impl MapValue for VariableValue {
     fn as_value(&self) -> Result<&str, MapError> {
@@ -341,14 +343,14 @@ impl<Context: ServerContext> HttpRouter<Context> {
                         };
                         node.edges = Some(HttpRouterEdges::Mixed(
                             literals,
-                            new_varname.clone(),
+                            Arc::from(new_varname.as_str()),
                             Box::new(HttpRouterNode::new()),
                         ));
                     }
 
                     let edges = node.edges.get_or_insert(
                         HttpRouterEdges::VariableSingle(
-                            new_varname.clone(),
+                            Arc::from(new_varname.as_str()),
                             Box::new(HttpRouterNode::new()),
                         ),
                     );
@@ -357,7 +359,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
                         // and variable path segments from the same resource.
                         HttpRouterEdges::Literals(_) => unreachable!(),
                         HttpRouterEdges::Mixed(_, varname, variable) => {
-                            if *new_varname != *varname {
+                            if new_varname.as_str() != &**varname {
                                 panic!(
                                     "URI path \"{}\": attempted to use \
                                      variable name \"{}\", but a different \
@@ -378,7 +380,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
                         ),
 
                         HttpRouterEdges::VariableSingle(varname, node) => {
-                            if *new_varname != *varname {
+                            if new_varname.as_str() != &**varname {
                                 // Don't allow people to use different names for
                                 // the same part of the path.  Again, this could
                                 // be supported, but it seems likely to be
@@ -412,7 +414,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
 
                     let edges = node.edges.get_or_insert(
                         HttpRouterEdges::VariableRest(
-                            new_varname.clone(),
+                            Arc::from(new_varname.as_str()),
                             Box::new(HttpRouterNode::new()),
                         ),
                     );
@@ -443,7 +445,7 @@ impl<Context: ServerContext> HttpRouter<Context> {
                         ),
 
                         HttpRouterEdges::VariableRest(varname, node) => {
-                            if *new_varname != *varname {
+                            if new_varname.as_str() != &**varname {
                                 /*
                                  * Don't allow people to use different names for
                                  * the same part of the path.  Again, this could
@@ -792,13 +794,13 @@ impl<'a, Context: ServerContext> HttpRouterIter<'a, Context> {
             ),
             Some(HttpRouterEdges::VariableSingle(varname, node)) => {
                 Box::new(std::iter::once((
-                    PathSegment::VarnameSegment(varname.clone()),
+                    PathSegment::VarnameSegment(varname.to_string()),
                     node,
                 )))
             }
             Some(HttpRouterEdges::VariableRest(varname, node)) => {
                 Box::new(std::iter::once((
-                    PathSegment::VarnameSegment(varname.clone()),
+                    PathSegment::VarnameSegment(varname.to_string()),
                     node,
                 )))
             }
@@ -806,7 +808,7 @@ impl<'a, Context: ServerContext> HttpRouterIter<'a, Context> {
                 map.iter()
                     .map(|(s, node)| (PathSegment::Literal(s.clone()), node))
                     .chain(std::iter::once((
-                        PathSegment::VarnameSegment(varname.clone()),
+                        PathSegment::VarnameSegment(varname.to_string()),
                         node,
                     ))),
             ),
