@@ -9,6 +9,8 @@
 //! [`ClearSecurityCache`]: from the REST request on the coordinating node,
 //! from the node-to-node request on the others.
 
+use std::collections::BTreeMap;
+
 use es_tokens_types::transport::{ClearCause, ClearSecurityCacheNodeRequest, NodeAcknowledgement};
 use es_tokens_types::{ClearCachedServiceTokensResponse, ClusterNode};
 
@@ -217,13 +219,10 @@ pub async fn execute(node: &NodeContext, request: ClearSecurityCache) -> NodesOu
         })
         .await;
     // A node that answered with an error got the request: it is not fenced.
-    let acknowledged: Vec<&str> = outcome
-        .answers
-        .iter()
-        .map(|answer| answer.node_id.as_str())
-        .chain(outcome.refused.iter().map(String::as_str))
-        .collect();
-    let wait = node.security.cache_lease().fence_all_but(&acknowledged).await;
+    let acknowledged = |node_id: &str| {
+        outcome.answers.iter().any(|answer| answer.node_id == node_id) || outcome.refused.iter().any(|id| id == node_id)
+    };
+    let wait = node.security.cache_lease().fence_all_but(acknowledged).await;
     if !wait.is_zero() {
         tracing::info!(
             wait_ms = wait.as_millis() as u64,
@@ -257,12 +256,13 @@ pub async fn clear_and_report(node: &NodeContext, request: ClearSecurityCache) -
         cluster_name: node.identity.cluster_name.clone(),
         // Each node as it answered: a member that came back under a new id
         // at the same address (and has not been rediscovered yet) shows as
-        // the node that actually cleared its caches.
-        nodes: outcome
-            .answers
-            .into_iter()
-            .map(|answer| (answer.node_id, ClusterNode { name: answer.node_name }))
-            .collect(),
+        // the node that actually cleared its caches. Inserted one by one:
+        // collecting would sort a copy first, which costs a single node's
+        // clear more than its answer.
+        nodes: outcome.answers.into_iter().fold(BTreeMap::new(), |mut nodes, answer| {
+            nodes.insert(answer.node_id, ClusterNode { name: answer.node_name });
+            nodes
+        }),
     }
 }
 

@@ -108,9 +108,22 @@ impl Cluster {
     where
         Fut: Future<Output = Result<T, RemoteError>>,
     {
+        let members = self.members();
+        let (mut answers, mut failures, mut refused) = (Vec::with_capacity(members.len() + 1), Vec::new(), Vec::new());
+        match local {
+            Ok(answer) => answers.push(answer),
+            Err(cause) => {
+                let local = self.local();
+                failures.push(failed_node(&local, cause));
+                refused.push(local.node_id);
+            }
+        }
+        if members.is_empty() {
+            return NodesOutcome { answers, failures, refused };
+        }
         let FanOut { node_timeout, request_ids } = &self.fan_out;
         let node_timeout = &timeout.unwrap_or(*node_timeout);
-        let calls = self.members().into_iter().map(|member| {
+        let calls = members.into_iter().map(|member| {
             let call = remote(self.client(&member.transport_address));
             let request_id = request_ids.fetch_add(1, Ordering::Relaxed);
             async move {
@@ -139,15 +152,6 @@ impl Cluster {
                 (member, outcome)
             }
         });
-        let (mut answers, mut failures, mut refused) = (Vec::new(), Vec::new(), Vec::new());
-        match local {
-            Ok(answer) => answers.push(answer),
-            Err(cause) => {
-                let local = self.local();
-                failures.push(failed_node(&local, cause));
-                refused.push(local.node_id);
-            }
-        }
         for (member, outcome) in futures::future::join_all(calls).await {
             match outcome {
                 Ok(answer) => answers.push(answer),

@@ -246,13 +246,13 @@ impl CacheLease {
         }
     }
 
-    /// Fences every registered node not in `acknowledged`; how long the
-    /// coordinator must wait before it answers (zero when every node
-    /// acknowledged).
-    pub async fn fence_all_but(&self, acknowledged: &[&str]) -> Duration {
+    /// Fences every registered node that did not `acknowledge` a clear; how
+    /// long the coordinator must wait before it answers (zero when every
+    /// node acknowledged).
+    pub async fn fence_all_but(&self, acknowledged: impl Fn(&str) -> bool) -> Duration {
         let registry = self.registry().await;
         let unacknowledged: Vec<&str> =
-            registry.iter().map(String::as_str).filter(|node| !acknowledged.contains(node)).collect();
+            registry.iter().map(String::as_str).filter(|node| !acknowledged(node)).collect();
         if unacknowledged.is_empty() {
             return Duration::ZERO;
         }

@@ -118,6 +118,12 @@ impl AccountIndex {
         }
     }
 
+    /// Whether `key` is recorded: every cached key is (its entry was
+    /// written under the index lock), so one that is not is not cached.
+    fn holds(&self, key: &TokenKey) -> bool {
+        self.accounts.get(key.account()).is_some_and(|keys| keys.contains_key(key))
+    }
+
     /// Drops the record of `key`, only if it is the given generation when one
     /// is given.
     fn forget(&mut self, key: &TokenKey, generation: Option<u64>) {
@@ -239,7 +245,12 @@ impl<V: Clone + Send + Sync + 'static> TokenCache<V> {
         let Some(inner) = &self.inner else { return 0 };
         let mut index = inner.lock_index();
         let mut removed = 0;
+        // Only what the index records can be cached: a key it does not
+        // hold costs no lookup in the cache.
         for key in keys {
+            if !index.holds(key) {
+                continue;
+            }
             if inner.entries.remove(key).is_some() {
                 removed += 1;
             }
