@@ -162,8 +162,11 @@ impl Security {
         ));
         lease.also_clears({
             let (native_realm, roles) = (Arc::clone(&native_realm), Arc::clone(&roles));
+            let reserved_realm = Arc::clone(&reserved_realm);
             move || {
                 native_realm.clear_cache(&[]);
+                // Reserved users' passwords change through the cluster too.
+                reserved_realm.clear_cache(&[]);
                 roles.clear_cache(&[]);
             }
         });

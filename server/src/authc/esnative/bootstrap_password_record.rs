@@ -19,7 +19,7 @@
 //! it. It is readable by the node's user only.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -77,13 +77,14 @@ impl BootstrapPasswordRecord {
         };
         let contents = Contents { stored_hash_sha256: digest(stored_hash), password_hash };
         let json = serde_json::to_vec(&contents).expect("the record serializes");
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&self.path)
-            .and_then(|mut file| file.write_all(&json));
+        let written =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&self.path).and_then(
+                |mut file| {
+                    // The mode above applies to a new file only.
+                    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+                    file.write_all(&json)
+                },
+            );
         if let Err(error) = written {
             tracing::warn!(%error, path = %self.path.display(), "could not write the bootstrap password's record");
         }
@@ -122,6 +123,9 @@ mod tests {
         assert!(!record.shows_match("$2a$10$stored", "secreT"));
         assert!(!record.shows_match("$2a$10$other", "secret"));
         let file = dir.path().join(FILE);
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        record.record("$2a$10$stored", "secret").await;
         assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(!text.contains("secret") && !text.contains("$2a$10$stored"), "{text}");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::authc::authentication::{Realm, RealmOutcome, User};
 use crate::authc::esnative::bootstrap_password_record::BootstrapPasswordRecord;
-use crate::authc::support::hasher::Hasher;
+use crate::authc::support::hasher::{Hasher, verify_hash_blocking};
 use crate::authc::support::user_cache::UserCache;
 use crate::config::{Setting, SettingsError};
 use crate::security_index::{SecurityIndex, StoreError, store_error};
@@ -130,13 +130,24 @@ impl ReservedRealm {
     /// shown once, and must work.
     pub async fn ensure_elastic_password(self: &Arc<Self>) -> Result<Bootstrap, StoreError> {
         let checked = self.cache.epoch();
-        let stored = self.stored(ELASTIC).await?.filter(|stored| !stored.password_hash.is_empty());
+        // A row without a hash (elastic only disabled or enabled through the
+        // API) holds no password; a disabled elastic is refused whatever its
+        // password.
+        let (stored, enabled) = match self.stored(ELASTIC).await? {
+            Some(row) => ((!row.password_hash.is_empty()).then_some(row.password_hash), row.enabled),
+            None => (None, true),
+        };
         match (stored, &self.bootstrap) {
             (Some(stored), Some(bootstrap)) => {
-                if stored.enabled && self.record.shows_match(&stored.password_hash, &bootstrap.password) {
-                    self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                if self.record.shows_match(&stored, &bootstrap.password) {
+                    if enabled {
+                        self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                    }
                     return Ok(Bootstrap::Existing);
                 }
+                // A record of another password or hash goes at once: one
+                // exists only while the node is started with its password.
+                self.record.remove();
                 // Checked as a login is: a login that arrives meanwhile with
                 // the same password waits for this check instead of paying
                 // its own, and a match is cached.
@@ -144,17 +155,19 @@ impl ReservedRealm {
                 self.in_background(async move {
                     let Some(bootstrap) = &realm.bootstrap else { return };
                     match realm.authenticate(ELASTIC, &bootstrap.password).await {
+                        // Recorded once checked against the hash read above
+                        // itself: the login may have been checked against a
+                        // hash stored since.
                         Ok(RealmOutcome::Authenticated(_)) => {
-                            realm.record.record(&stored.password_hash, &bootstrap.password).await
+                            if verify_hash_blocking(&bootstrap.password, stored.clone()).await {
+                                realm.record.record(&stored, &bootstrap.password).await
+                            }
                         }
-                        Ok(RealmOutcome::Failed) => {
-                            realm.record.remove();
-                            tracing::warn!(
-                                "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the \
-                                 security index"
-                            );
-                        }
-                        Ok(RealmOutcome::NotHandled) | Err(_) => {}
+                        Ok(RealmOutcome::Failed) if enabled => tracing::warn!(
+                            "ELASTIC_PASSWORD is ignored: the [elastic] user already has a password in the security \
+                             index"
+                        ),
+                        Ok(_) | Err(_) => {}
                     }
                 });
                 Ok(Bootstrap::Existing)
@@ -164,7 +177,9 @@ impl ReservedRealm {
                 Ok(Bootstrap::Existing)
             }
             (None, Some(bootstrap)) => {
-                self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                if enabled {
+                    self.cache.remember(&reserved_user(ELASTIC), &bootstrap.password, checked);
+                }
                 let realm = Arc::clone(self);
                 self.in_background(async move {
                     let Some(bootstrap) = &realm.bootstrap else { return };
@@ -501,6 +516,21 @@ mod tests {
         let Bootstrap::Generated(password) = bootstrap else { panic!("expected a generated password") };
         assert_eq!(password.len(), 20);
         assert!(matches!(realm.authenticate("elastic", &password).await.unwrap(), RealmOutcome::Authenticated(_)));
+    }
+
+    #[tokio::test]
+    async fn a_disabled_elastic_without_a_password_is_refused_its_bootstrap_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = open_index(&dir).await;
+        let start =
+            || Arc::new(ReservedRealm::new(Arc::clone(&index), cache(), Some("bootstrap"), HASHER, record(&dir)));
+        // Disabled through the API before it had a password: a row without a hash.
+        start().set_enabled(ELASTIC, false).await.unwrap();
+        let realm = start();
+        realm.ensure_elastic_password().await.unwrap();
+        assert_eq!(realm.authenticate(ELASTIC, "bootstrap").await.unwrap(), RealmOutcome::Failed);
+        realm.setup_done().await;
+        assert_eq!(realm.authenticate(ELASTIC, "bootstrap").await.unwrap(), RealmOutcome::Failed);
     }
 
     #[tokio::test]
