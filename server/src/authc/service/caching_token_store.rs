@@ -198,12 +198,14 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
                 // The request that started the lookup gets the store's
                 // answer as is.
                 Ok(cached) if fresh => return Ok(cached.success),
-                Ok(cached) if cached.success => return Ok(self.hasher.verify(token.secret(), &cached.hash)),
-                // A waiter that sent the same wrong secret fails too.
-                Ok(cached) if self.hasher.verify(token.secret(), &cached.hash) => return Ok(false),
-                // A failure for another secret says nothing about this one:
-                // drop it (if it is still there) and ask again.
-                Ok(_) => {
+                Ok(cached) => {
+                    let same_secret = self.hasher.verify_off_loop(token.secret(), &cached.hash).await;
+                    if cached.success || same_secret {
+                        // A waiter that sent the same wrong secret fails too.
+                        return Ok(cached.success && same_secret);
+                    }
+                    // A failure for another secret says nothing about this
+                    // one: drop it (if it is still there) and ask again.
                     self.cache.remove_if(key, |current| Arc::ptr_eq(current, &entry));
                 }
             }
@@ -224,7 +226,11 @@ impl<S: TokenStore + Clone> CachingTokenStore<S> {
             } else {
                 tracing::trace!("cache service token [{}] authentication result", token.key());
             }
-            completion.complete(result.map(|success| CachedResult { success, hash: hasher.hash(token.secret()) }));
+            let result = match result {
+                Ok(success) => Ok(CachedResult { success, hash: hasher.hash_off_loop(token.secret()).await }),
+                Err(error) => Err(error),
+            };
+            completion.complete(result);
         });
     }
 }

@@ -207,6 +207,34 @@ impl Hasher {
         tokio::task::spawn_blocking(move || self.hash(&secret)).await
     }
 
+    /// Whether hashing with it takes long enough (bcrypt, PBKDF2) to stall
+    /// the node's event loop if done on it.
+    pub fn is_slow(&self) -> bool {
+        matches!(self, Hasher::Bcrypt { .. } | Hasher::Pbkdf2 { .. } | Hasher::Pbkdf2Stretch { .. })
+    }
+
+    /// [`Hasher::hash`] where it does not stall the event loop: in place for
+    /// a fast algorithm, on tokio's blocking pool for a slow one (a cache's
+    /// `hash_algo` may be set to one). A slow hash that could not run (its
+    /// task panicked) is an empty hash, which nothing matches.
+    pub async fn hash_off_loop(self, secret: &str) -> String {
+        if !self.is_slow() {
+            return self.hash(secret);
+        }
+        self.hash_blocking(secret).await.unwrap_or_default()
+    }
+
+    /// [`Hasher::verify`] where it does not stall the event loop (see
+    /// [`Hasher::hash_off_loop`]); a verification that could not run matches
+    /// nothing.
+    pub async fn verify_off_loop(self, secret: &str, hash: &str) -> bool {
+        if !self.is_slow() {
+            return self.verify(secret, hash);
+        }
+        let (secret, hash) = (secret.to_string(), hash.to_string());
+        tokio::task::spawn_blocking(move || self.verify(&secret, &hash)).await.unwrap_or(false)
+    }
+
     /// [`Hasher::hash`] on a thread of its own at a lower CPU priority, for a
     /// hash that no request needs yet (storing a password already in effect):
     /// on a busy machine it yields to the requests, while on an idle one it
@@ -421,6 +449,22 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hashing_off_the_loop_hashes_and_verifies_as_in_place() {
+        for hasher in [Hasher::Ssha256, Hasher::Bcrypt { cost: 4 }, Hasher::Pbkdf2 { iterations: 1000 }] {
+            let hash = hasher.hash_off_loop("secret").await;
+            assert!(hasher.verify("secret", &hash), "{hasher:?}");
+            assert!(hasher.verify_off_loop("secret", &hash).await, "{hasher:?}");
+            assert!(!hasher.verify_off_loop("other", &hash).await, "{hasher:?}");
+        }
+        let slow: Vec<bool> =
+            [Hasher::Bcrypt { cost: 4 }, Hasher::Pbkdf2Stretch { iterations: 1000 }, Hasher::Ssha256, Hasher::Noop]
+                .iter()
+                .map(Hasher::is_slow)
+                .collect();
+        assert_eq!(slow, [true, true, false, false]);
+    }
 
     #[tokio::test]
     async fn a_low_priority_hash_is_a_hash_and_lowers_only_its_own_thread() {

@@ -174,7 +174,7 @@ impl UserCache {
             // the sharing of verdicts.
             return self.ask_realm(password, None, unknown, lookup).await;
         }
-        if let Some(user) = self.get(username, password) {
+        if let Some(user) = self.get(username, password).await {
             return Ok(RealmOutcome::Authenticated(user));
         }
         // Either this request checks the user (and gets the sender of its
@@ -193,7 +193,7 @@ impl UserCache {
         let mut waiting = match checking {
             Ok(verdict) => {
                 let in_flight = InFlight { cache: self, username, verdict };
-                let password_hash = self.hasher.hash(password);
+                let password_hash = self.hasher.hash_off_loop(password).await;
                 let result = self.ask_realm(password, Some(&password_hash), unknown, lookup).await;
                 in_flight.finish(match &result {
                     Ok(outcome) => Verdict::Answered { outcome: outcome.clone(), password_hash },
@@ -205,16 +205,17 @@ impl UserCache {
         };
         let verdict = waiting.wait_for(|verdict| !matches!(verdict, Verdict::Pending)).await.map(|v| v.clone());
         if let Ok(Verdict::Answered { outcome, password_hash }) = verdict
-            && self.hasher.verify(password, &password_hash)
+            && self.hasher.verify_off_loop(password, &password_hash).await
         {
             return Ok(outcome);
         }
         // Not this request's verdict: the check may have cached this very
         // user, else ask the realm without making anyone wait.
-        if let Some(user) = self.get(username, password) {
+        if let Some(user) = self.get(username, password).await {
             return Ok(RealmOutcome::Authenticated(user));
         }
-        self.ask_realm(password, Some(&self.hasher.hash(password)), unknown, lookup).await
+        let password_hash = self.hasher.hash_off_loop(password).await;
+        self.ask_realm(password, Some(&password_hash), unknown, lookup).await
     }
 
     /// Asks the realm (`lookup`) and verifies the password against the hash
@@ -244,9 +245,9 @@ impl UserCache {
     /// The user, if it authenticated recently with this password. A
     /// different password is not a failure: the realm decides (the password
     /// may have changed).
-    fn get(&self, username: &str, password: &str) -> Option<User> {
+    async fn get(&self, username: &str, password: &str) -> Option<User> {
         let cached = self.users.as_ref()?.get(username)?;
-        self.hasher.verify(password, &cached.password_hash).then(|| cached.user.clone())
+        self.hasher.verify_off_loop(password, &cached.password_hash).await.then(|| cached.user.clone())
     }
 
     /// Remembers a successful authentication (the password as
