@@ -168,10 +168,15 @@ impl Channel {
 impl Exchange {
     /// Whether the connection may carry a request: its peer has not closed
     /// it (as far as a look at the socket tells) and it is ready, which an
-    /// idle connection is at once.
+    /// idle connection is at once. A connection whose future ended is
+    /// closed, whatever its sender says: nobody would write the request.
     async fn is_open(&mut self) -> bool {
         let Exchange { sender, connection } = self;
-        matches!(drive(connection, poll_fn(|cx| sender.poll_ready(cx))).await, Some(Ok(())))
+        poll_fn(|cx| {
+            let ended = Pin::new(&mut *connection).poll(cx).is_ready();
+            Poll::Ready(!ended && matches!(sender.poll_ready(cx), Poll::Ready(Ok(()))))
+        })
+        .await
     }
 }
 
@@ -183,9 +188,10 @@ impl Exchange {
 /// polled without a waker: completing it must not wake the calling task,
 /// which is running already; the wake-up would only poll it again for
 /// nothing (and on a multi-threaded runtime could wake another worker
-/// thread to do so).
+/// thread to do so). Outside tokio's task budget, too: a budget spent would
+/// make `work` wait for a wake-up that goes nowhere.
 async fn drive<F: Future>(connection: &mut Connection<TokioIo<TcpStream>, Full<Bytes>>, work: F) -> Option<F::Output> {
-    let mut work = pin!(work);
+    let mut work = pin!(tokio::task::coop::unconstrained(work));
     let mut ended = false;
     poll_fn(|cx| {
         // The connection first: it writes the request and reads the answer
