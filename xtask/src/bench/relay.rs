@@ -48,12 +48,14 @@ pub fn spawn(members: &[SocketAddr], secret_file: &Path) -> anyhow::Result<Relay
     for member in members {
         command.arg("--member").arg(member.to_string());
     }
-    let mut process = command.stdout(Stdio::piped()).spawn().context("starting the relay")?;
+    let process = command.stdout(Stdio::piped()).spawn().context("starting the relay")?;
+    // Stopped when dropped, also if it does not say where it listens.
+    let mut relay = Relay { addr: SocketAddr::from(([127, 0, 0, 1], 0)), process };
     let mut line = String::new();
-    let stdout = process.stdout.take().context("the relay's output")?;
+    let stdout = relay.process.stdout.take().context("the relay's output")?;
     std::io::BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line.trim().parse().with_context(|| format!("the relay's address, not {line:?}"))?;
-    Ok(Relay { addr, process })
+    relay.addr = line.trim().parse().with_context(|| format!("the relay's address, not {line:?}"))?;
+    Ok(relay)
 }
 
 /// The relay process: prints where it listens, then serves until killed.
